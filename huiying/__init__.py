@@ -1,0 +1,1 @@
+"""The `huiying` console script: thin subcommands over ledger, classifier, crawler and webapp."""

@@ -1,0 +1,3 @@
+from huiying.cli import main
+
+main()

@@ -1,0 +1,49 @@
+"""Entry point of the `huiying` command. Each subcommand lives in huiying/commands/<name>.py.
+
+Subcommands are imported lazily so that `huiying deadline` does not pay for Scrapy or scikit-learn.
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+# command name -> "module:attribute"
+COMMANDS: dict[str, str] = {
+    "init-db": "huiying.commands.database:init_db",
+    "deadline": "huiying.commands.deadline:deadline",
+    "crawl": "huiying.commands.crawl:crawl",
+    "demo-portal": "huiying.commands.crawl:demo_portal",
+    "train": "huiying.commands.classify:train",
+    "predict": "huiying.commands.classify:predict",
+    "evaluate": "huiying.commands.classify:evaluate",
+    "route": "huiying.commands.route:route",
+    "serve": "huiying.commands.serve:serve",
+    "run": "huiying.commands.run:run",
+}
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module_name, attr = target.split(":")
+        try:
+            module = importlib.import_module(module_name)
+        except ModuleNotFoundError as exc:
+            if exc.name != module_name:
+                raise
+            return None  # command not built yet
+        return getattr(module, attr)
+
+
+@click.group(
+    cls=LazyGroup, help="huiying 回应台账：留言/信箱/12345 工单的受理、分办、办理时限与分析。"
+)
+def main() -> None:
+    pass

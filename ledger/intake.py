@@ -1,0 +1,309 @@
+"""The one intake path every channel calls: store idempotently, route, set the deadline, audit.
+
+The caller owns the transaction (``with session.begin(): intake(session, record, ctx)``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from ledger.audit import record_event
+from ledger.calendar import WorkingCalendar
+from ledger.deadlines import RuleBook, UnknownItemType, load_rules
+from ledger.item_clock import apply_deadline
+from ledger.masking import mask_name
+from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
+from ledger.records import IntakeRecord
+from ledger.routing import Router, load_router
+from ledger.settings import Settings
+
+Outcome = Literal["new", "updated", "unchanged"]
+
+# Fields compared to decide whether a delivered record changed since the last delivery.
+TRACKED = (
+    "title",
+    "body",
+    "source_status",
+    "source_due_at",
+    "urgency",
+    "reply_unit",
+    "reply_text",
+    "replied_at",
+    "satisfaction",
+)
+
+
+class IntakeError(ValueError):
+    """The record cannot be stored; the message says which field is wrong and why."""
+
+
+@dataclass(frozen=True)
+class IntakeResult:
+    item_id: int
+    outcome: Outcome
+    changed: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ItemState:
+    """What an incremental crawl needs to know about an item it has seen before."""
+
+    content_hash: str
+    has_reply: bool
+    is_open: bool
+
+
+@dataclass
+class IntakeContext:
+    rules: RuleBook
+    calendar: WorkingCalendar
+    router: Router
+    department_ids: dict[str, int]
+
+    @classmethod
+    def load(cls, session: Session, settings: Settings) -> IntakeContext:
+        return cls(
+            rules=load_rules(settings.data_dir / "deadline_rules.toml"),
+            calendar=WorkingCalendar.from_dir(settings.data_dir / "holidays"),
+            router=load_router(session, settings),
+            department_ids={d.code: d.id for d in session.scalars(select(Department))},
+        )
+
+
+def content_hash(record: IntakeRecord) -> str:
+    payload = {name: _jsonable(getattr(record, name)) for name in TRACKED}
+    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(raw.encode("utf-8")).hexdigest()
+
+
+def validate(record: IntakeRecord) -> None:
+    if not record.source or not record.source.strip():
+        raise IntakeError("缺少来源 (source)")
+    if not record.external_id or not str(record.external_id).strip():
+        raise IntakeError("缺少编号 (external_id)")
+    if not record.body or not record.body.strip():
+        raise IntakeError(f"{record.external_id}: 缺少正文 (body)")
+    if not record.title or not record.title.strip():
+        raise IntakeError(f"{record.external_id}: 缺少标题 (title)")
+    for name in ("received_at", "source_due_at", "dispatched_at", "replied_at"):
+        value = getattr(record, name)
+        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
+            raise IntakeError(f"{record.external_id}: {name} 必须是带时区的时间，收到 {value!r}")
+    if record.received_at is None:
+        raise IntakeError(f"{record.external_id}: 缺少收到时间 (received_at)")
+
+
+def intake(
+    session: Session, record: IntakeRecord, ctx: IntakeContext, *, now: datetime | None = None
+) -> IntakeResult:
+    """Store `record` once; deliver it again and nothing changes; deliver a change and it is applied."""
+    validate(record)
+    try:
+        rule = ctx.rules.get(record.item_type)
+    except UnknownItemType as exc:
+        raise IntakeError(f"{record.external_id}: {exc}") from exc
+    now = now or datetime.now(UTC)
+    source = _source(session, record.source)
+    digest = content_hash(record)
+    item = _find(session, source.id, record.external_id)
+    if item is None:
+        try:
+            with session.begin_nested():  # a concurrent crawler may insert the same record
+                item = _create(session, source, record, rule.key, digest, ctx, now)
+            return IntakeResult(item.id, "new")
+        except IntegrityError:
+            item = _find(session, source.id, record.external_id)
+            if item is None:
+                raise
+    if item.content_hash == digest:
+        return IntakeResult(item.id, "unchanged")
+    changed = _update(session, item, record, digest, source.slug, now)
+    return IntakeResult(item.id, "updated", tuple(changed))
+
+
+def known_items(session: Session, source_slug: str) -> dict[str, ItemState]:
+    """external_id → state, for incremental crawls (skip unchanged, re-check open items)."""
+    rows = session.execute(
+        select(Item.external_id, Item.content_hash, Item.status, Item.replied_at)
+        .join(Source)
+        .where(Source.slug == source_slug)
+    )
+    return {
+        ext: ItemState(h, replied is not None, ItemStatus(status).is_open)
+        for ext, h, status, replied in rows
+    }
+
+
+def _find(session: Session, source_id: int, external_id: str) -> Item | None:
+    return session.scalar(
+        select(Item).where(Item.source_id == source_id, Item.external_id == str(external_id))
+    )
+
+
+def _source(session: Session, slug: str) -> Source:
+    source = session.scalar(select(Source).where(Source.slug == slug))
+    if source is None:
+        source = Source(slug=slug, name=slug, channel="人工录入" if slug == "manual" else slug)
+        session.add(source)
+        session.flush()
+    return source
+
+
+def _create(
+    session: Session,
+    source: Source,
+    record: IntakeRecord,
+    item_type: str,
+    digest: str,
+    ctx: IntakeContext,
+    now: datetime,
+) -> Item:
+    item = Item(
+        source=source,
+        external_id=str(record.external_id),
+        url=record.url,
+        item_type=item_type,
+        title=record.title.strip()[:500],
+        body=record.body.strip(),
+        author_masked=mask_name(record.author),
+        request_kind=record.request_kind,
+        urgency=record.urgency,
+        received_at=record.received_at,
+        dispatched_at=record.dispatched_at,
+        source_status=record.source_status,
+        source_due_at=record.source_due_at,
+        likes=record.likes,
+        satisfaction=record.satisfaction,
+        extra=dict(record.extra),
+        content_hash=digest,
+        status=ItemStatus.NEW,
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(item)
+    session.flush()
+    actor = f"crawler:{source.slug}" if source.slug != "manual" else "system"
+    record_event(
+        session, item, actor, "收件", after={"来源": source.slug, "编号": item.external_id}
+    )
+    _route(session, item, ctx, actor)
+    apply_deadline(item, ctx.rules, ctx.calendar)
+    if record.reply_text:
+        _add_source_reply(session, item, record, actor)
+    return item
+
+
+def _route(session: Session, item: Item, ctx: IntakeContext, actor: str) -> None:
+    result = ctx.router.route(item.title, item.body)
+    item.suggestions = [
+        {"code": s.department_code, "confidence": s.confidence} for s in result.suggestions
+    ]
+    item.route_confidence = result.best.confidence if result.best else None
+    item.topics = list(result.topics)
+    item.risk_level = result.risk_level
+    item.risk_reasons = list(result.risk_reasons)
+    best = result.best
+    # "非本厅职责" is never sent back automatically: a person decides a 回退.
+    if result.auto and best and best.department_code != "not_ours":
+        item.department_id = ctx.department_ids.get(best.department_code)
+        if item.department_id is not None:
+            item.status = ItemStatus.IN_PROGRESS
+    session.add(
+        RoutingDecision(
+            item_id=item.id,
+            department_id=item.department_id,
+            method=result.method,
+            confidence=item.route_confidence,
+            suggestions=item.suggestions,
+            reason="自动分办" if item.department_id else "建议，待人工分办",
+        )
+    )
+    record_event(
+        session,
+        item,
+        actor,
+        "自动分办" if item.department_id else "分办建议",
+        after={
+            "建议": item.suggestions,
+            "处室": best.department_code if item.department_id else None,
+        },
+    )
+
+
+def _add_source_reply(session: Session, item: Item, record: IntakeRecord, actor: str) -> None:
+    reply = Reply(
+        item=item,
+        origin="source",
+        status=ReplyStatus.PUBLISHED,
+        unit=record.reply_unit,
+        text=record.reply_text or "",
+        published_at=record.replied_at,
+    )
+    session.add(reply)
+    item.replied_at = record.replied_at or item.updated_at
+    if item.status_enum.is_open:
+        before = item.status
+        item.status = ItemStatus.REPLIED
+        record_event(
+            session, item, actor, "来源已答复", before={"状态": before}, after={"状态": item.status}
+        )
+
+
+def _update(
+    session: Session, item: Item, record: IntakeRecord, digest: str, slug: str, now: datetime
+) -> list[str]:
+    had_reply = item.replied_at is not None
+    before: dict[str, object] = {}
+    after: dict[str, object] = {}
+    mapping = {
+        "title": record.title.strip()[:500],
+        "body": record.body.strip(),
+        "source_status": record.source_status,
+        "source_due_at": record.source_due_at,
+        "urgency": record.urgency,
+        "satisfaction": record.satisfaction,
+        "likes": record.likes,
+    }
+    for name, value in mapping.items():
+        if getattr(item, name) != value:
+            before[name] = _jsonable(getattr(item, name))
+            after[name] = _jsonable(value)
+            setattr(item, name, value)
+    item.content_hash = digest
+    item.updated_at = now
+    actor = f"crawler:{slug}"
+    if after:
+        record_event(session, item, actor, "来源更新", before=before, after=after)
+    if record.reply_text and not had_reply:
+        _add_source_reply(session, item, record, actor)
+        after["reply"] = True
+    elif record.reply_text:
+        source_reply = next((r for r in item.replies if r.origin == "source"), None)
+        if source_reply is not None and source_reply.text != record.reply_text:
+            record_event(
+                session,
+                item,
+                actor,
+                "来源答复更新",
+                before={"答复": source_reply.text[:200]},
+                after={"答复": record.reply_text[:200]},
+            )
+            source_reply.text = record.reply_text
+            source_reply.unit = record.reply_unit
+            after["reply"] = True
+    session.flush()
+    return sorted(after)
+
+
+def _jsonable(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    return value

@@ -1,0 +1,32 @@
+"""An item's deadline: compute it from its rule, receipt time and recorded clock adjustments."""
+
+from __future__ import annotations
+
+from ledger.calendar import WorkingCalendar
+from ledger.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
+from ledger.models import Item
+
+
+def clock_events(item: Item) -> list[ClockEvent]:
+    """Approved adjustments only: a requested extension does not move the deadline until approved."""
+    return [
+        ClockEvent(kind=a.kind, at=a.at, amount=a.amount, reason=a.reason)
+        for a in item.clock_adjustments
+        if a.status == "已批准"
+    ]
+
+
+def apply_deadline(item: Item, rules: RuleBook, calendar: WorkingCalendar) -> DeadlineResult:
+    """Recompute and store due/warn times and the explanation shown to staff."""
+    result = compute_deadline(
+        rules.get(item.item_type),
+        item.received_at,
+        calendar,
+        clock_events(item),
+        source_due_at=item.source_due_at,
+    )
+    item.due_at = result.due_at
+    item.warn_at = result.warn_at
+    item.deadline_explanation = result.explain()
+    item.deadline_warnings = list(result.warnings)
+    return result

@@ -1,0 +1,19 @@
+"""The ledger's tables. Import models from here; each lives in a module by subject."""
+
+from ledger.models.audit import Event, RoutingDecision
+from ledger.models.items import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Source
+from ledger.models.org import Department, Role, User
+
+__all__ = [
+    "ClockAdjustment",
+    "Department",
+    "Event",
+    "Item",
+    "ItemStatus",
+    "Reply",
+    "ReplyStatus",
+    "Role",
+    "RoutingDecision",
+    "Source",
+    "User",
+]

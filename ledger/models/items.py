@@ -1,0 +1,159 @@
+"""Sources, items (the 台账 rows), replies and clock adjustments (pauses, extensions, restarts)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ledger.db import Base
+from ledger.models.org import Department, utcnow
+
+
+class ItemStatus(StrEnum):
+    NEW = "待分办"
+    IN_PROGRESS = "办理中"
+    IN_REVIEW = "待审核"
+    REPLIED = "已答复"
+    CLOSED = "已办结"
+    RETURNED = "已退回"  # 非本厅职责, sent back to the 12345 platform / the sender
+    REJECTED = "不予受理"
+    MERGED = "已合并"
+    PAUSED = "已暂停"
+
+    @property
+    def is_open(self) -> bool:
+        return self in (
+            ItemStatus.NEW,
+            ItemStatus.IN_PROGRESS,
+            ItemStatus.IN_REVIEW,
+            ItemStatus.PAUSED,
+        )
+
+
+class ReplyStatus(StrEnum):
+    DRAFT = "草稿"
+    SUBMITTED = "待审核"
+    RETURNED = "已退回修改"
+    APPROVED = "已批准"
+    PUBLISHED = "已发布"  # seen on the source system (the reply was published there)
+
+
+class Source(Base):
+    """A configured channel: a crawled site, the 12345 feed, or manual entry."""
+
+    __tablename__ = "source"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(120))
+    channel: Mapped[str] = mapped_column(String(20))  # 留言板 / 领导信箱 / 12345 / 人工录入
+    base_url: Mapped[str | None] = mapped_column(String(500))
+    active: Mapped[bool] = mapped_column(default=True)
+    last_crawled_at: Mapped[datetime | None]
+
+
+class Item(Base):
+    """One message in the 台账, whatever channel it came from."""
+
+    __tablename__ = "item"
+    __table_args__ = (UniqueConstraint("source_id", "external_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("source.id"))
+    external_id: Mapped[str] = mapped_column(String(120))
+    url: Mapped[str | None] = mapped_column(String(1000))
+    item_type: Mapped[str] = mapped_column(String(40))  # deadline rule key
+    title: Mapped[str] = mapped_column(String(500))
+    body: Mapped[str] = mapped_column(Text)
+    author_masked: Mapped[str | None] = mapped_column(String(120))
+    request_kind: Mapped[str | None] = mapped_column(String(20))
+    urgency: Mapped[str | None] = mapped_column(String(20))
+    received_at: Mapped[datetime] = mapped_column(index=True)
+    dispatched_at: Mapped[datetime | None]
+    source_status: Mapped[str | None] = mapped_column(String(40))
+    source_due_at: Mapped[datetime | None]
+    likes: Mapped[int | None] = mapped_column(Integer)
+    satisfaction: Mapped[str | None] = mapped_column(String(40))
+    extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    content_hash: Mapped[str] = mapped_column(String(64))
+
+    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.NEW, index=True)
+    priority: Mapped[str] = mapped_column(String(10), default="普通")
+    department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
+    suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    route_confidence: Mapped[float | None]
+    topics: Mapped[list[str]] = mapped_column(JSON, default=list)
+    risk_level: Mapped[str | None] = mapped_column(String(10))
+    risk_reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
+    duplicate_of_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+
+    due_at: Mapped[datetime | None] = mapped_column(index=True)
+    warn_at: Mapped[datetime | None]
+    deadline_explanation: Mapped[list[str]] = mapped_column(JSON, default=list)
+    deadline_warnings: Mapped[list[str]] = mapped_column(JSON, default=list)
+
+    replied_at: Mapped[datetime | None]
+    closed_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    # Optimistic locking: a stale UPDATE raises StaleDataError instead of overwriting.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+
+    source: Mapped[Source] = relationship()
+    department: Mapped[Department | None] = relationship()
+    duplicate_of: Mapped[Item | None] = relationship(remote_side=[id])
+    replies: Mapped[list[Reply]] = relationship(back_populates="item", order_by="Reply.id")
+    clock_adjustments: Mapped[list[ClockAdjustment]] = relationship(
+        back_populates="item", order_by="ClockAdjustment.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+
+    @property
+    def status_enum(self) -> ItemStatus:
+        return ItemStatus(self.status)
+
+
+class Reply(Base):
+    """A reply: drafted by staff and reviewed, or seen published on the source system."""
+
+    __tablename__ = "reply"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    origin: Mapped[str] = mapped_column(String(10))  # "staff" | "source"
+    status: Mapped[str] = mapped_column(String(10))
+    unit: Mapped[str | None] = mapped_column(String(120))
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    review_comment: Mapped[str | None] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+    reviewed_at: Mapped[datetime | None]
+    published_at: Mapped[datetime | None]
+
+    item: Mapped[Item] = relationship(back_populates="replies")
+
+
+class ClockAdjustment(Base):
+    """A recorded change to an item's clock: pause/resume (补正, 第三方意见), extension, restart."""
+
+    __tablename__ = "clock_adjustment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(10))  # pause | resume | extend | restart
+    at: Mapped[datetime]
+    amount: Mapped[int | None] = mapped_column(Integer)
+    reason: Mapped[str] = mapped_column(Text, default="")
+    status: Mapped[str] = mapped_column(String(10), default="已批准")  # 待批准 / 已批准 / 已驳回
+    requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    item: Mapped[Item] = relationship(back_populates="clock_adjustments")

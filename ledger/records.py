@@ -1,0 +1,38 @@
+"""The one shape every channel hands to intake (crawler pipelines, the web form, CSV imports)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class IntakeRecord:
+    """A message as a channel delivered it, already normalised to plain text.
+
+    ``source`` is the slug of a configured source (``data/sources/<slug>.toml``) or ``manual``;
+    ``external_id`` is the id the source gives the message (工单编号, 留言编号...). Together they
+    identify the item: delivering the same record twice changes nothing.
+    ``item_type`` is the deadline rule's key or any staff alias (12345, 留言板, 领导信箱, 依申请公开...).
+    All datetimes must be timezone-aware.
+    """
+
+    source: str
+    external_id: str
+    item_type: str
+    title: str
+    body: str
+    received_at: datetime
+    url: str | None = None
+    author: str | None = None
+    request_kind: str | None = None  # 诉求类型: 投诉/咨询/建议/求助/举报
+    urgency: str | None = None  # 紧急程度
+    source_status: str | None = None  # status text as the source shows it (待回复/已办理...)
+    source_due_at: datetime | None = None  # 办理时限 given by the source (12345 work orders)
+    dispatched_at: datetime | None = None  # 派单时间
+    reply_unit: str | None = None
+    reply_text: str | None = None
+    replied_at: datetime | None = None
+    satisfaction: str | None = None
+    likes: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)

@@ -1,0 +1,105 @@
+"""Shared fixtures: real databases (SQLite always, PostgreSQL when HUIYING_TEST_DATABASE_URL is set).
+
+Each test database is created for the run and dropped afterwards; migrations build its schema.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.orm import Session
+
+from ledger.catalogue import sync_departments, sync_users
+from ledger.db import make_engine, make_session_factory
+from ledger.schema import upgrade
+from ledger.settings import REPO_ROOT
+
+DATA_DIR = REPO_ROOT / "data"
+PG_URL = os.environ.get("HUIYING_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+
+
+def _create_pg_database() -> str:
+    assert PG_URL
+    name = f"huiying_test_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    admin.dispose()
+    return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
+
+
+def _drop_pg_database(url: str) -> None:
+    assert PG_URL
+    name = make_url(url).database
+    admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.dispose()
+
+
+def new_database(backend: str, tmp_path: Path) -> str:
+    """A migrated database with the 处室 catalogue and demo users; returns its URL."""
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / f'huiying-{uuid.uuid4().hex[:8]}.db'}"
+    else:
+        url = _create_pg_database()
+    engine = make_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        sync_departments(session, DATA_DIR / "departments.toml")
+        sync_users(session, DATA_DIR / "demo_users.toml")
+    engine.dispose()
+    return url
+
+
+def drop_database(url: str) -> None:
+    if url.startswith("postgresql"):
+        _drop_pg_database(url)
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    """A fresh, committed database per test (for subprocesses, served apps, concurrency tests)."""
+    url = new_database(backend, tmp_path)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def shared_engine(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Engine]:
+    url = new_database(request.param, tmp_path_factory.mktemp("db"))
+    engine = make_engine(url)
+    yield engine
+    engine.dispose()
+    drop_database(url)
+
+
+@pytest.fixture
+def session(shared_engine: Engine) -> Iterator[Session]:
+    """A session inside a transaction that is rolled back after the test (savepoints for commits)."""
+    with shared_engine.connect() as conn:
+        trans = conn.begin()
+        sess = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
+        try:
+            yield sess
+        finally:
+            sess.close()
+            trans.rollback()
+
+
+@pytest.fixture
+def data_dir() -> Path:
+    return DATA_DIR

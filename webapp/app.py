@@ -1,0 +1,63 @@
+"""Application factory (flaskr style): configuration, extensions, blueprints."""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, redirect, url_for
+from flask_wtf.csrf import CSRFProtect
+
+from ledger.settings import Settings
+from webapp import auth, database, display, security
+
+csrf = CSRFProtect()
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__, instance_relative_config=False)
+    settings = Settings.from_env()
+    app.config.from_mapping(
+        SECRET_KEY=None,
+        DATABASE_URL=settings.database_url,
+        DATA_DIR=str(settings.data_dir),
+        INSTANCE_DIR=str(settings.instance_dir),
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        WTF_CSRF_TIME_LIMIT=None,
+        PAGE_SIZE=50,
+        LOGIN_RATE_LIMIT="10 per minute",
+    )
+    app.config.from_prefixed_env("HUIYING")
+    if test_config is not None:
+        app.config.update(test_config)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _instance_secret(settings)
+
+    csrf.init_app(app)
+    database.init_app(app)
+    auth.init_app(app)
+    security.init_app(app)
+    display.init_app(app)
+
+    from webapp import ledger_views
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(ledger_views.bp)
+
+    @app.get("/")
+    def index():  # type: ignore[no-untyped-def]
+        return redirect(url_for("ledger.index"))
+
+    return app
+
+
+def _instance_secret(settings: Settings) -> str:
+    """A random secret kept in the instance folder, so sessions survive restarts."""
+    path = settings.instance_dir / "secret_key"
+    if not path.exists():
+        settings.instance_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_hex(32), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()

@@ -1,0 +1,47 @@
+"""Jinja filters: times in Asia/Shanghai, deadline colours, masked personal data."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+
+from ledger.masking import mask_personal_data
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    if value is None:
+        return ""
+    if value.tzinfo is None:  # defensive: the database layer returns aware UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def deadline_state(due_at: datetime | None, warn_at: datetime | None, done: bool) -> str:
+    """正常 / 黄牌 / 红牌, as the 12345 rules name them; answered items are never coloured."""
+    if due_at is None or done:
+        return "正常"
+    now = datetime.now(UTC)
+    if now > due_at:
+        return "红牌"
+    if warn_at is not None and now >= warn_at:
+        return "黄牌"
+    return "正常"
+
+
+def masked_json(value: object) -> str:
+    """An audit before/after dict as compact JSON with personal data masked."""
+    if not value:
+        return ""
+    return mask_personal_data(json.dumps(value, ensure_ascii=False, default=str))
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["masked"] = mask_personal_data
+    app.jinja_env.filters["masked_json"] = masked_json
+    app.jinja_env.globals["deadline_state"] = deadline_state
