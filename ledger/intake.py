@@ -111,7 +111,7 @@ def intake(
     except UnknownItemType as exc:
         raise IntakeError(f"{record.external_id}: {exc}") from exc
     now = now or datetime.now(UTC)
-    source = _source(session, record.source)
+    source = _source(session, record, rule.key)
     digest = content_hash(record)
     item = _find(session, source.id, record.external_id)
     if item is None:
@@ -148,12 +148,26 @@ def _find(session: Session, source_id: int, external_id: str) -> Item | None:
     )
 
 
-def _source(session: Session, slug: str) -> Source:
-    source = session.scalar(select(Source).where(Source.slug == slug))
+# 来源渠道 when the channel does not say: the item type names it.
+CHANNEL_BY_TYPE = {
+    "hotline_12345": "12345",
+    "message_board": "留言板",
+    "leader_mailbox": "领导信箱",
+}
+
+
+def _source(session: Session, record: IntakeRecord, item_type: str) -> Source:
+    channel = record.channel or CHANNEL_BY_TYPE.get(item_type, "人工录入")
+    name = record.source_name or record.source
+    source = session.scalar(select(Source).where(Source.slug == record.source))
     if source is None:
-        source = Source(slug=slug, name=slug, channel="人工录入" if slug == "manual" else slug)
+        source = Source(slug=record.source, name=name, channel=channel)
         session.add(source)
         session.flush()
+    elif (record.channel and source.channel != channel) or (
+        record.source_name and source.name != name
+    ):
+        source.channel, source.name = channel, name
     return source
 
 

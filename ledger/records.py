@@ -35,4 +35,8 @@ class IntakeRecord:
     replied_at: datetime | None = None
     satisfaction: str | None = None
     likes: int | None = None
+    channel: str | None = (
+        None  # 来源渠道 as offices write it (留言板/领导信箱/12345); else from the type
+    )
+    source_name: str | None = None  # the source's display name, e.g. "厅网站留言板"
     extra: dict[str, str] = field(default_factory=dict)

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
+from ledger.deadlines import deadline_status
 from ledger.masking import mask_personal_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -25,12 +26,7 @@ def deadline_state(due_at: datetime | None, warn_at: datetime | None, done: bool
     """正常 / 黄牌 / 红牌, as the 12345 rules name them; answered items are never coloured."""
     if due_at is None or done:
         return "正常"
-    now = datetime.now(UTC)
-    if now > due_at:
-        return "红牌"
-    if warn_at is not None and now >= warn_at:
-        return "黄牌"
-    return "正常"
+    return deadline_status(due_at, datetime.now(UTC), warn_at)
 
 
 def masked_json(value: object) -> str:

@@ -71,8 +71,14 @@ def test_bad_date_exits_2(run, bad: str) -> None:
 
 def test_pause_and_extension(run) -> None:
     result = run(
-        "--type", "依申请公开", "--received", "2026-09-25",
-        "--pause", "2026-10-12,2026-10-20", "--extend", "25",
+        "--type",
+        "依申请公开",
+        "--received",
+        "2026-09-25",
+        "--pause",
+        "2026-10-12,2026-10-20",
+        "--extend",
+        "25",
     )
     assert result.exit_code == 0, result.output
     assert "不计入 6 个工作日" in result.output
@@ -81,7 +87,9 @@ def test_pause_and_extension(run) -> None:
 
 
 def test_pause_end_before_start_exits_2(run) -> None:
-    result = run("--type", "依申请公开", "--received", "2026-09-25", "--pause", "2026-10-20,2026-10-12")
+    result = run(
+        "--type", "依申请公开", "--received", "2026-09-25", "--pause", "2026-10-20,2026-10-12"
+    )
     assert result.exit_code == 2
     assert "结束早于开始" in result.output
 

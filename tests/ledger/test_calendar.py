@@ -128,21 +128,19 @@ def test_missing_folder_means_no_overrides(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("[[holidays]]\nname = \"春节\"\nstart = 2027-02-10\nend = 2027-02-01\n", "第 1 行"),
-        ("[[holidays]]\nname = \"春节\"\n", "缺少日期"),
+        ('[[holidays]]\nname = "春节"\nstart = 2027-02-10\nend = 2027-02-01\n', "第 1 行"),
+        ('[[holidays]]\nname = "春节"\n', "缺少日期"),
         ("[[holidays]]\ndate = 2027-01-01\n", "缺少假期名称"),
-        ("[[holidays]]\nname = \"元旦\"\ndate = 2026-01-01\n", "不在 2027 年内"),
+        ('[[holidays]]\nname = "元旦"\ndate = 2026-01-01\n', "不在 2027 年内"),
         ("[[workdays]]\ndate = 2027-01-04\n", "本来就是工作日"),
         ("year = 2028\n", "与文件对应的年份 2027 不一致"),
         ("holidayz = []\n", "不认识的字段"),
-        ("[[holidays]]\nname = \"元旦\"\ndate = \"2027-13-01\"\n", "不是日期"),
-        ("[[holidays]]\nname = \"元旦\"\ndate = 2027-01-01T08:00:00\n", "不要带时间"),
+        ('[[holidays]]\nname = "元旦"\ndate = "2027-13-01"\n', "不是日期"),
+        ('[[holidays]]\nname = "元旦"\ndate = 2027-01-01T08:00:00\n', "不要带时间"),
         ("[[holidays]\nname = 1\n", "不是合法的 TOML"),
     ],
 )
-def test_malformed_holiday_file_gives_clear_error(
-    tmp_path: Path, text: str, expected: str
-) -> None:
+def test_malformed_holiday_file_gives_clear_error(tmp_path: Path, text: str, expected: str) -> None:
     path = tmp_path / "2027.toml"
     path.write_text(text, encoding="utf-8")
     with pytest.raises(HolidayFileError) as info:
@@ -153,7 +151,7 @@ def test_malformed_holiday_file_gives_clear_error(
 
 
 def test_error_names_the_line_of_the_bad_entry(tmp_path: Path) -> None:
-    bad = FAKE_2027 + "\n[[holidays]]\nname = \"坏\"\nstart = 2027-05-05\nend = 2027-05-01\n"
+    bad = FAKE_2027 + '\n[[holidays]]\nname = "坏"\nstart = 2027-05-05\nend = 2027-05-01\n'
     (tmp_path / "2027.toml").write_text(bad, encoding="utf-8")
     with pytest.raises(HolidayFileError, match=r"第 17 行（\[\[holidays\]\] 第 3 项）"):
         WorkingCalendar.from_dir(tmp_path)

@@ -66,7 +66,11 @@ def test_default_rules(book: RuleBook) -> None:
     assert hotline.return_within == 2 and hotline.warn_before == 1
     foi = book.get("依申请公开")
     assert (foi.amount, foi.extension_max, foi.pause_max, foi.pausable, foi.restartable) == (
-        20, 20, 15, True, True,
+        20,
+        20,
+        15,
+        True,
+        True,
     )
     assert "711" in foi.legal_source
     assert book.get("留言板").amount == book.get("领导信箱").amount == 10
@@ -228,9 +232,7 @@ def test_pause_after_deadline_changes_nothing(book: RuleBook, cal: WorkingCalend
     assert not open_late.clock_stopped
 
 
-def test_pause_on_the_due_day_moves_due_to_resume_day(
-    book: RuleBook, cal: WorkingCalendar
-) -> None:
+def test_pause_on_the_due_day_moves_due_to_resume_day(book: RuleBook, cal: WorkingCalendar) -> None:
     events = [ClockEvent("pause", sh(2026, 10, 29, 9)), ClockEvent("resume", sh(2026, 11, 3))]
     result = compute_deadline(book.get("依申请公开"), sh(2026, 9, 25), cal, events)
     assert result.due_date == date(2026, 11, 3)
@@ -245,7 +247,9 @@ def test_pause_ignored_when_rule_forbids_it(book: RuleBook, cal: WorkingCalendar
 
 def test_extension_and_cap(book: RuleBook, cal: WorkingCalendar) -> None:
     rule = book.get("12345")
-    ok = compute_deadline(rule, sh(2026, 9, 25, 10), cal, [ClockEvent("extend", sh(2026, 10, 8), 10)])
+    ok = compute_deadline(
+        rule, sh(2026, 9, 25, 10), cal, [ClockEvent("extend", sh(2026, 10, 8), 10)]
+    )
     assert ok.due_date == cal.add_workdays(date(2026, 10, 9), 10).end == date(2026, 10, 22)
     assert ok.warnings == ()
     events = [

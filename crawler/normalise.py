@@ -1,0 +1,75 @@
+"""Text and time normalisation: HTML → plain text, full-width letters/digits → ASCII, whitespace,
+source times → aware datetimes."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from w3lib.html import remove_tags, replace_entities
+
+_BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/tr|/h[1-6]|/td)\s*>")
+_SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
+# full-width ASCII letters and digits (not punctuation: ，。：； are ordinary Chinese text)
+_FULLWIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+              for c in range(r[0], r[1] + 1)}
+_SPACES = {0x3000: " ", 0x00A0: " ", 0x200B: "", 0xFEFF: ""}
+_INLINE_WS = re.compile(r"[ \t\r\f\v]+")
+_DATE = re.compile(
+    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
+    r"(?:\s*[T ]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}))?)?"
+)
+
+
+def html_to_text(value: str) -> str:
+    """Markup to text; block ends become line breaks."""
+    if "<" not in value and "&" not in value:
+        return value
+    value = _SCRIPT.sub("", value)
+    value = _BLOCK_END.sub("\n", value)
+    return replace_entities(remove_tags(value))
+
+
+def clean_text(value: str | None, *, multiline: bool = True) -> str | None:
+    """Plain text with ASCII letters/digits, single spaces and no blank lines; None stays None."""
+    if value is None:
+        return None
+    text = html_to_text(str(value)).translate(_FULLWIDTH).translate(_SPACES)
+    lines = [_INLINE_WS.sub(" ", line).strip() for line in text.split("\n")]
+    lines = [line for line in lines if line]
+    return ("\n" if multiline else " ").join(lines) or None
+
+
+def parse_time(value: object, tz: str = "Asia/Shanghai") -> datetime | None:
+    """'2024-05-03 10:22', '2024年5月3日', '2024/05/03 10:22:33', unix seconds/ms → aware datetime.
+
+    Naive source times are taken as local time of `tz`. Raises ValueError if unparseable.
+    """
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
+        number = float(value)
+        if number > 1e11:  # milliseconds
+            number /= 1000
+        return datetime.fromtimestamp(number, UTC)
+    text = clean_text(str(value), multiline=False) or ""
+    try:
+        parsed = datetime.fromisoformat(text)
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
+    except ValueError:
+        pass
+    m = _DATE.search(text)
+    if not m:
+        raise ValueError(f"unrecognised time {text!r}")
+    y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
+    return datetime(y, mo, d, h, mi, s, tzinfo=ZoneInfo(tz))
+
+
+def parse_int(value: object) -> int | None:
+    if value is None:
+        return None
+    digits = re.sub(r"[^\d-]", "", str(value).translate(_FULLWIDTH))
+    return int(digits) if digits not in ("", "-") else None

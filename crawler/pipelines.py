@@ -1,0 +1,178 @@
+"""Item pipelines: normalise → validate → mask → ledger intake (settings read in from_crawler)."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+from itemadapter import ItemAdapter
+from scrapy.crawler import Crawler
+from scrapy.exceptions import DropItem
+
+from crawler.items import BODY_FIELDS, TEXT_FIELDS, TIME_FIELDS, MessageItem, is_aware
+from crawler.normalise import clean_text, parse_int, parse_time
+from crawler.rejects import record_rejection
+from ledger.masking import mask_personal_data
+from ledger.records import IntakeRecord
+
+logger = logging.getLogger("huiying.crawler")
+MASKED_FIELDS = ("title", "body", "author", "reply_text")
+
+
+class NormalisePipeline:
+    """HTML → text, full-width letters/digits → ASCII, whitespace; source times → aware datetimes."""
+
+    def __init__(self, crawler: Crawler, default_tz: str):
+        self.crawler = crawler
+        self.default_tz = default_tz
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> NormalisePipeline:
+        return cls(crawler, crawler.settings.get("HUIYING_TIMEZONE", "Asia/Shanghai"))
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        config = getattr(self.crawler.spider, "source_config", None)
+        tz = config.timezone if config is not None else self.default_tz
+        adapter["external_id"] = clean_text(adapter["external_id"], multiline=False)
+        for name in TEXT_FIELDS:
+            adapter[name] = clean_text(adapter[name], multiline=False)
+        for name in BODY_FIELDS:
+            adapter[name] = clean_text(adapter[name])
+        for name in TIME_FIELDS:
+            try:
+                adapter[name] = parse_time(adapter[name], tz)
+            except ValueError as exc:
+                adapter["problems"].append(f"{name}: {exc}")
+                adapter[name] = None
+        try:
+            adapter["likes"] = parse_int(adapter["likes"])
+        except ValueError:
+            adapter["likes"] = None
+        adapter["extra"] = {k: clean_text(v, multiline=False) or "" for k, v in adapter["extra"].items()}
+        return item
+
+
+class ValidatePipeline:
+    """A record without id, title, body or a readable time is rejected with its URL and reason."""
+
+    REQUIRED = ("external_id", "title", "body", "received_at")
+
+    def __init__(self, crawler: Crawler):
+        self.crawler = crawler
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> ValidatePipeline:
+        return cls(crawler)
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        missing = [name for name in self.REQUIRED if not adapter[name]]
+        problems = list(adapter["problems"])
+        if missing:
+            problems.insert(0, "missing " + ", ".join(missing))
+        for name in TIME_FIELDS:
+            if adapter[name] is not None and not is_aware(adapter[name]):
+                problems.append(f"{name} is not an aware datetime")
+        if problems:
+            reason = f"invalid record {adapter['external_id'] or '?'}: " + "; ".join(problems)
+            record_rejection(self.crawler, adapter["url"], reason)
+            raise DropItem(reason, log_level="DEBUG")
+        return item
+
+
+class MaskPipeline:
+    """Mobile, landline and ID-card numbers are masked in the fields people will see."""
+
+    def process_item(self, item: Any) -> Any:
+        adapter = ItemAdapter(item)
+        for name in MASKED_FIELDS:
+            if adapter[name]:
+                adapter[name] = mask_personal_data(adapter[name])
+        return item
+
+
+def to_record(item: MessageItem | Any) -> IntakeRecord:
+    a = ItemAdapter(item)
+    return IntakeRecord(
+        source=a["source"],
+        external_id=a["external_id"],
+        item_type=a["item_type"],
+        title=a["title"],
+        body=a["body"],
+        received_at=a["received_at"],
+        url=a["url"],
+        author=a["author"],
+        request_kind=a["request_kind"],
+        urgency=a["urgency"],
+        source_status=a["status"],
+        source_due_at=a["due_at"],
+        dispatched_at=a["dispatched_at"],
+        reply_unit=a["reply_unit"],
+        reply_text=a["reply_text"],
+        replied_at=a["replied_at"],
+        satisfaction=a["satisfaction"],
+        likes=a["likes"],
+        extra=dict(a["extra"]),
+    )
+
+
+class IntakePipeline:
+    """Hands each record to ledger intake, one transaction per record; counts new/updated/unchanged.
+
+    The engine is opened once per crawl (HUIYING_DATABASE_URL from the crawler settings).
+    """
+
+    def __init__(self, crawler: Crawler, database_url: str, data_dir: str | None):
+        self.crawler = crawler
+        self.database_url = database_url
+        self.data_dir = data_dir
+        self.engine: Any = None
+        self.sessions: Any = None
+        self.ctx: Any = None
+
+    @classmethod
+    def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
+        url = crawler.settings.get("HUIYING_DATABASE_URL")
+        if not url:
+            raise ValueError("HUIYING_DATABASE_URL is not set in the crawler settings")
+        return cls(crawler, url, crawler.settings.get("HUIYING_DATA_DIR"))
+
+    def open_spider(self) -> None:
+        from ledger.db import make_engine, make_session_factory
+        from ledger.intake import IntakeContext
+        from ledger.settings import Settings
+
+        settings = replace(Settings.from_env(), database_url=self.database_url)
+        if self.data_dir:
+            settings = replace(settings, data_dir=Path(self.data_dir))
+        self.engine = make_engine(self.database_url)
+        self.sessions = make_session_factory(self.engine)
+        with self.sessions() as session:
+            self.ctx = IntakeContext.load(session, settings)
+
+    def close_spider(self) -> None:
+        if self.engine is not None:
+            self.engine.dispose()
+
+    def process_item(self, item: Any) -> Any:
+        from ledger.intake import IntakeError, intake
+
+        stats = self.crawler.stats
+        assert stats is not None
+        url = ItemAdapter(item)["url"]
+        try:
+            record = to_record(item)
+            with self.sessions() as session, session.begin():
+                result = intake(session, record, self.ctx)
+        except IntakeError as exc:
+            record_rejection(self.crawler, url, f"intake refused: {exc}")
+            raise DropItem(str(exc), log_level="DEBUG") from exc
+        except Exception as exc:  # a database error must not stop the crawl
+            logger.exception("intake failed for %s", url)
+            record_rejection(self.crawler, url, f"intake error: {type(exc).__name__}: {exc}")
+            raise DropItem(str(exc), log_level="DEBUG") from exc
+        stats.inc_value(f"huiying/{result.outcome}")
+        return item

@@ -1,0 +1,55 @@
+"""Scrapy settings for huiying's crawler. Values come from environment variables (HUIYING_*), so the
+CLI, the tests and `huiying run` configure crawls the same way; a source file's [politeness] table
+may loosen or tighten them per source (see crawler.process)."""
+
+from __future__ import annotations
+
+import os
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(name, default)
+
+
+BOT_NAME = "huiying"
+SPIDER_MODULES = ["crawler.spiders"]
+NEWSPIDER_MODULE = "crawler.spiders"
+USER_AGENT = _env("HUIYING_USER_AGENT", "huiying-crawler/0.1 (+政务留言台账; contact: 办公室)")
+
+ROBOTSTXT_OBEY = _env("HUIYING_ROBOTSTXT_OBEY", "1") == "1"
+CONCURRENT_REQUESTS = int(_env("HUIYING_CRAWL_CONCURRENCY", "8"))
+CONCURRENT_REQUESTS_PER_DOMAIN = int(_env("HUIYING_CRAWL_CONCURRENCY_PER_DOMAIN", "4"))
+DOWNLOAD_DELAY = float(_env("HUIYING_CRAWL_DELAY", "1.0"))
+DOWNLOAD_TIMEOUT = float(_env("HUIYING_CRAWL_TIMEOUT", "30"))
+
+AUTOTHROTTLE_ENABLED = _env("HUIYING_AUTOTHROTTLE", "1") == "1"
+AUTOTHROTTLE_START_DELAY = float(_env("HUIYING_AUTOTHROTTLE_START_DELAY", "2.0"))
+AUTOTHROTTLE_MAX_DELAY = float(_env("HUIYING_AUTOTHROTTLE_MAX_DELAY", "30"))
+AUTOTHROTTLE_TARGET_CONCURRENCY = float(_env("HUIYING_AUTOTHROTTLE_TARGET", "2.0"))
+
+RETRY_ENABLED = True
+RETRY_TIMES = int(_env("HUIYING_CRAWL_RETRIES", "3"))
+RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
+
+JOBDIR = os.environ.get("HUIYING_JOBDIR") or None
+COOKIES_ENABLED = False
+TELNETCONSOLE_ENABLED = False
+FEED_EXPORT_ENCODING = "utf-8"
+LOG_LEVEL = _env("HUIYING_CRAWL_LOG_LEVEL", "INFO")
+
+# read by the intake pipeline and the spider (known items for incremental crawls)
+HUIYING_DATABASE_URL = os.environ.get("HUIYING_DATABASE_URL")
+HUIYING_DATA_DIR = os.environ.get("HUIYING_DATA_DIR")
+HUIYING_SOURCES_DIR = os.environ.get("HUIYING_SOURCES_DIR")
+HUIYING_INCREMENTAL = _env("HUIYING_INCREMENTAL", "1") == "1"
+HUIYING_TIMEZONE = "Asia/Shanghai"
+
+ITEM_PIPELINES = {
+    "crawler.pipelines.NormalisePipeline": 100,
+    "crawler.pipelines.ValidatePipeline": 200,
+    "crawler.pipelines.MaskPipeline": 300,
+    "crawler.pipelines.IntakePipeline": 900,
+}
+EXTENSIONS = {"crawler.progress.ProgressReporter": 500}
+HUIYING_PROGRESS_INTERVAL = float(_env("HUIYING_PROGRESS_INTERVAL", "1.0"))
+HUIYING_PROGRESS = _env("HUIYING_PROGRESS", "0") == "1"
