@@ -46,7 +46,7 @@ class TrainConfig:
     C: float = 1.0
     calibration_folds: int = 3
     validation_size: float = 0.2
-    target_precision: float = 0.9
+    target_precision: float = 0.95
     refit_on_all: bool = True
     random_state: int = 20210
 

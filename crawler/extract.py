@@ -89,7 +89,9 @@ def load_json(body: bytes, encoding: str = "utf-8") -> Any:
 
 def decode_strict(body: bytes, encoding: str) -> str:
     """The page as text, refusing bytes that are not valid in the page's encoding (mojibake)."""
-    codec = "gb18030" if encoding.lower().replace("-", "") in {"gbk", "gb2312", "cp936"} else encoding
+    codec = (
+        "gb18030" if encoding.lower().replace("-", "") in {"gbk", "gb2312", "cp936"} else encoding
+    )
     try:
         return body.decode(codec)
     except (UnicodeDecodeError, LookupError) as exc:

@@ -12,8 +12,11 @@ from w3lib.html import remove_tags, replace_entities
 _BLOCK_END = re.compile(r"(?i)<\s*(br\s*/?|/p|/div|/li|/tr|/h[1-6]|/td)\s*>")
 _SCRIPT = re.compile(r"(?is)<(script|style)\b.*?</\1\s*>")
 # full-width ASCII letters and digits (not punctuation: ，。：； are ordinary Chinese text)
-_FULLWIDTH = {c: c - 0xFEE0 for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
-              for c in range(r[0], r[1] + 1)}
+_FULLWIDTH = {
+    c: c - 0xFEE0
+    for r in ((0xFF10, 0xFF19), (0xFF21, 0xFF3A), (0xFF41, 0xFF5A))
+    for c in range(r[0], r[1] + 1)
+}
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x200B: "", 0xFEFF: ""}
 _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 _DATE = re.compile(

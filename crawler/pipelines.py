@@ -51,7 +51,9 @@ class NormalisePipeline:
             adapter["likes"] = parse_int(adapter["likes"])
         except ValueError:
             adapter["likes"] = None
-        adapter["extra"] = {k: clean_text(v, multiline=False) or "" for k, v in adapter["extra"].items()}
+        adapter["extra"] = {
+            k: clean_text(v, multiline=False) or "" for k, v in adapter["extra"].items()
+        }
         return item
 
 

@@ -169,7 +169,9 @@ def _list_spec(raw: dict[str, Any], base: str, where: str) -> ListSpec:
     paging = raw.get("paging", "none")
     if paging not in PAGINGS:
         raise SourceConfigError(f"{where}: paging must be one of {sorted(PAGINGS)}")
-    fields = {k: FieldSpec.parse(v, f"{where} fields.{k}") for k, v in raw.get("fields", {}).items()}
+    fields = {
+        k: FieldSpec.parse(v, f"{where} fields.{k}") for k, v in raw.get("fields", {}).items()
+    }
     if "external_id" not in fields:
         raise SourceConfigError(f"{where}: fields.external_id is required")
 
@@ -200,7 +202,9 @@ def _list_spec(raw: dict[str, Any], base: str, where: str) -> ListSpec:
 
 
 def _detail_spec(raw: dict[str, Any], where: str) -> DetailSpec:
-    fields = {k: FieldSpec.parse(v, f"{where} fields.{k}") for k, v in raw.get("fields", {}).items()}
+    fields = {
+        k: FieldSpec.parse(v, f"{where} fields.{k}") for k, v in raw.get("fields", {}).items()
+    }
     required = tuple(raw.get("required", ("title", "body")))
     return DetailSpec(fields=fields, required=required)
 

@@ -38,7 +38,9 @@ def _fault_before() -> Response | None:
     if fault is None:
         return None
     if fault.kind == "status":
-        return Response("服务器内部错误", status=fault.status, content_type="text/plain; charset=utf-8")
+        return Response(
+            "服务器内部错误", status=fault.status, content_type="text/plain; charset=utf-8"
+        )
     if fault.kind == "delay":
         time.sleep(fault.seconds)
         return None
@@ -55,7 +57,7 @@ def _fault_after(response: Response) -> Response:
         response.set_data(data[: len(data) // 2])
     elif kind == "broken":
         # a page cut off by a failing template: markup without the content blocks
-        response.set_data(b"<html><head><title></title></head><body><div class=\"replyInfoHead\"><h1")
+        response.set_data(b'<html><head><title></title></head><body><div class="replyInfoHead"><h1')
     elif kind == "encoding":
         charset = (response.mimetype_params.get("charset") or "utf-8").lower()
         text = data.decode(charset, errors="replace")

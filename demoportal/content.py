@@ -84,9 +84,7 @@ class SourceSpec:
     late_rate: float = 0.12  # replies scheduled after the anchor
 
 
-def generate(
-    spec: SourceSpec, anchor: datetime, seed: int, templates: Templates
-) -> list[Message]:
+def generate(spec: SourceSpec, anchor: datetime, seed: int, templates: Templates) -> list[Message]:
     """`spec.count` messages over the 365 days before `anchor`, plus `spec.future` after it."""
     rng = random.Random(f"{seed}:{spec.name}")
     weights = [t.get("weight", 1) for t in templates.topics]

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ledger.models import Item, Role, Source, User
+from ledger.models import Item, ItemStatus, Role, Source, User
+
+# Statuses whose clock runs: an item in one of them past its due time is overdue (红牌).
+OVERDUE_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.IN_REVIEW)
 
 
 class NotVisible(LookupError):
@@ -30,6 +34,52 @@ class ItemFilter:
     status: str | None = None
     overdue_only: bool = False
     text: str | None = None
+    item_type: str | None = None  # deadline rule key
+    date_from: date | None = None  # received on or after this Asia/Shanghai date
+    date_to: date | None = None  # received on or before this Asia/Shanghai date
+
+
+_SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def _day_start(day: date) -> datetime:
+    return datetime.combine(day, time(0), _SHANGHAI)
+
+
+def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item]]:
+    """The visible items matching `flt` (no order, no paging).
+
+    Text search: every whitespace-separated term must occur in the title, body or 编号. Substring
+    matching suits Chinese (no word boundaries): LIKE on SQLite, ILIKE on PostgreSQL (a pg_trgm
+    GIN index can back it when the 台账 grows; see the README).
+    """
+    stmt = visible_items(user).join(Source)
+    if flt.channel:
+        stmt = stmt.where(Source.channel == flt.channel)
+    if flt.department_id:
+        stmt = stmt.where(Item.department_id == flt.department_id)
+    if flt.status:
+        stmt = stmt.where(Item.status == flt.status)
+    if flt.item_type:
+        stmt = stmt.where(Item.item_type == flt.item_type)
+    if flt.date_from:
+        stmt = stmt.where(Item.received_at >= _day_start(flt.date_from))
+    if flt.date_to:
+        stmt = stmt.where(Item.received_at < _day_start(flt.date_to + timedelta(days=1)))
+    if flt.overdue_only:
+        stmt = stmt.where(
+            Item.due_at < now, Item.replied_at.is_(None), Item.status.in_(OVERDUE_STATUSES)
+        )
+    for term in (flt.text or "").split()[:5]:
+        like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                Item.title.ilike(like, escape="\\"),
+                Item.body.ilike(like, escape="\\"),
+                Item.external_id.ilike(like, escape="\\"),
+            )
+        )
+    return stmt
 
 
 def list_items(
@@ -41,18 +91,7 @@ def list_items(
     limit: int = 50,
     offset: int = 0,
 ) -> tuple[list[Item], int]:
-    stmt = visible_items(user).join(Source)
-    if flt.channel:
-        stmt = stmt.where(Source.channel == flt.channel)
-    if flt.department_id:
-        stmt = stmt.where(Item.department_id == flt.department_id)
-    if flt.status:
-        stmt = stmt.where(Item.status == flt.status)
-    if flt.overdue_only:
-        stmt = stmt.where(Item.due_at < now, Item.replied_at.is_(None))
-    if flt.text:
-        like = f"%{flt.text}%"
-        stmt = stmt.where(or_(Item.title.like(like), Item.body.like(like)))
+    stmt = filtered(user, flt, now=now)
     total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
     rows = session.scalars(
         stmt.options(joinedload(Item.source), joinedload(Item.department))

@@ -1,20 +1,30 @@
-"""Routing suggestions for intake: which 处室 should handle an item, with what confidence.
+"""Routing suggestions for intake: which 处室 should handle an item, how sure, topics and risk.
 
-`KeywordRouter` is the cold-start fallback over the 处室 catalogue's terms; the trained model from
-`classifier` replaces it when a model file exists (see `load_router`).
+The trained model (classifier) gives the top 3 处室 with calibrated confidence; below its abstain
+threshold the item waits for a person at the triage desk. With no model file yet, a cold-start model
+is trained from the seed corpus and saved, so every item is routed by a model.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import os
+import tempfile
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Protocol
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.models import Department
+from classifier.card import ModelFileError, ModelVersionMismatch
+from classifier.model import Router as ModelPipeline
+from classifier.model import load_router as load_model_file
+from classifier.risk import assess_risk
+from classifier.seed import train_cold_start
+from classifier.topics import OpinionConfig, load_opinion_config, tag_topics
 from ledger.settings import Settings
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -43,31 +53,71 @@ class Router(Protocol):
     def route(self, title: str, body: str) -> RouteResult: ...
 
 
-class KeywordRouter:
-    """Scores each 处室 by how many of its catalogue terms occur in the text.
+class ModelRouter:
+    """Adapts the classifier's model (and topic/risk rules) to what intake needs."""
 
-    Never auto-routes: keyword hits are a hint for the triage desk, not a decision.
-    """
+    method = "model"
 
-    method = "keyword"
-
-    def __init__(self, terms_by_department: dict[str, Iterable[str]]) -> None:
-        self._terms = {code: [t for t in terms if t] for code, terms in terms_by_department.items()}
+    def __init__(self, model: ModelPipeline, opinion: OpinionConfig) -> None:
+        self.model = model
+        self.opinion = opinion
 
     def route(self, title: str, body: str) -> RouteResult:
-        text = f"{title} {title} {body}"  # the title counts twice: it usually names the subject
-        scores: dict[str, float] = {}
-        for code, terms in self._terms.items():
-            score = sum(text.count(term) * (1 + len(term) / 4) for term in terms)
-            if score:
-                scores[code] = score
-        total = sum(scores.values())
-        ranked = sorted(scores.items(), key=lambda kv: (-kv[1], kv[0]))[:3]
-        suggestions = [Suggestion(code, round(score / total, 3)) for code, score in ranked]
-        return RouteResult(suggestions=suggestions, auto=False, method=self.method)
+        prediction = self.model.predict_one(title, body)
+        text = f"{title}\n{body}"
+        risk = assess_risk(text, self.opinion)
+        return RouteResult(
+            suggestions=[Suggestion(code, round(float(p), 4)) for code, p in prediction.top3],
+            auto=bool(prediction.auto_route),
+            method=self.method,
+            topics=tag_topics(text, self.opinion),
+            risk_level=risk.level,
+            risk_reasons=list(risk.reasons),
+        )
+
+
+def save_model_atomically(model: ModelPipeline, path: Path) -> Path:
+    """Write next to the target and rename, so a crawler never loads a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+    os.close(fd)
+    try:
+        model.save(tmp)
+        os.replace(tmp, path)
+        card = Path(tmp + ".card.json")
+        if card.exists():
+            os.replace(card, path.with_name(path.name + ".card.json"))
+    finally:
+        for leftover in (Path(tmp), Path(tmp + ".card.json")):
+            leftover.unlink(missing_ok=True)
+    return path
+
+
+def cold_start_model(settings: Settings) -> ModelPipeline:
+    return train_cold_start(settings.data_dir / "seed_corpus.csv")
+
+
+def load_model(settings: Settings) -> ModelPipeline:
+    """The saved model; trains and saves the cold-start model when there is none yet.
+
+    A model that cannot be loaded (other library versions, a damaged file) is not used: the
+    cold-start model stands in and the log says to run `huiying train`.
+    """
+    path = settings.model_path
+    if not path.exists():
+        log.warning("还没有分办模型：用种子语料训练冷启动模型并保存到 %s", path)
+        model = cold_start_model(settings)
+        save_model_atomically(model, path)
+        return model
+    try:
+        return load_model_file(path)
+    except (ModelVersionMismatch, ModelFileError) as exc:
+        log.error("分办模型 %s 无法使用（%s）；暂用冷启动模型。请运行 huiying train。", path, exc)
+        return cold_start_model(settings)
 
 
 def load_router(session: Session, settings: Settings) -> Router:
-    """The keyword router over the active 处室 catalogue (the trained model replaces it later)."""
-    departments = session.scalars(select(Department).where(Department.active))
-    return KeywordRouter({d.code: d.terms for d in departments})
+    """The router intake uses. `session` is for future use (per-source routing overrides)."""
+    del session
+    opinion = load_opinion_config(settings.data_dir / "topics.toml")
+    return ModelRouter(load_model(settings), opinion)

@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from ledger.catalogue import sync_departments, sync_users
 from ledger.db import make_engine, make_session_factory
 from ledger.schema import upgrade
-from ledger.settings import REPO_ROOT
+from ledger.settings import REPO_ROOT, Settings
 
 DATA_DIR = REPO_ROOT / "data"
 PG_URL = os.environ.get("HUIYING_TEST_DATABASE_URL")
@@ -61,6 +61,22 @@ def new_database(backend: str, tmp_path: Path) -> str:
 def drop_database(url: str) -> None:
     if url.startswith("postgresql"):
         _drop_pg_database(url)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """One instance folder for the run (subprocesses inherit it), with the routing model trained once."""
+    from ledger.routing import load_model
+
+    path = tmp_path_factory.mktemp("instance")
+    saved = os.environ.get("HUIYING_INSTANCE_DIR")
+    os.environ["HUIYING_INSTANCE_DIR"] = str(path)
+    load_model(Settings.from_env())  # trains the cold-start model from the seed corpus and saves it
+    yield path
+    if saved is None:
+        os.environ.pop("HUIYING_INSTANCE_DIR", None)
+    else:
+        os.environ["HUIYING_INSTANCE_DIR"] = saved
 
 
 @pytest.fixture(params=BACKENDS)

@@ -10,6 +10,8 @@ from flask import Flask
 
 from ledger.deadlines import deadline_status
 from ledger.masking import mask_personal_data
+from ledger.supervision import state
+from webapp import services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -29,6 +31,18 @@ def deadline_state(due_at: datetime | None, warn_at: datetime | None, done: bool
     return deadline_status(due_at, datetime.now(UTC), warn_at)
 
 
+def item_state(item: object) -> str:
+    """正常 / 黄牌 / 红牌 for an item now (answered, closed and paused items are 正常)."""
+    return state(item, datetime.now(UTC))  # type: ignore[arg-type]
+
+
+def rule_name(key: str) -> str:
+    try:
+        return services.clock().rules.get(key).name
+    except Exception:  # noqa: BLE001 - an unknown type still displays
+        return key
+
+
 def masked_json(value: object) -> str:
     """An audit before/after dict as compact JSON with personal data masked."""
     if not value:
@@ -41,3 +55,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["masked"] = mask_personal_data
     app.jinja_env.filters["masked_json"] = masked_json
     app.jinja_env.globals["deadline_state"] = deadline_state
+    app.jinja_env.globals["item_state"] = item_state
+    app.jinja_env.filters["rule_name"] = rule_name
+    app.jinja_env.filters["percent"] = lambda v: "—" if v is None else f"{v:.0%}"

@@ -1,21 +1,45 @@
-"""The 台账: the list of items with their deadlines, and one item's page with its audit trail."""
+"""The 台账: filtered list, one item's page with its audit trail, and the Excel export."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import date
 
-from flask import Blueprint, abort, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
-from ledger.models import Department, Event, ItemStatus
+from ledger.export import workbook_bytes
+from ledger.models import Department, Event, ItemStatus, RoutingDecision
 from ledger.queries import ItemFilter, NotVisible, get_item, list_items
+from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.services import clock
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
 CHANNELS = ["留言板", "领导信箱", "12345", "人工录入"]
+PAGE_SIZE = 50
+
+
+def _date(name: str) -> date | None:
+    try:
+        return date.fromisoformat(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+def _filter() -> ItemFilter:
+    return ItemFilter(
+        channel=request.args.get("channel") or None,
+        department_id=request.args.get("department", type=int) or None,
+        status=request.args.get("status") or None,
+        overdue_only=request.args.get("overdue") == "1",
+        text=(request.args.get("q") or "").strip()[:100] or None,
+        item_type=request.args.get("type") or None,
+        date_from=_date("from"),
+        date_to=_date("to"),
+    )
 
 
 @bp.get("/")
@@ -23,16 +47,9 @@ CHANNELS = ["留言板", "领导信箱", "12345", "人工录入"]
 def index():  # type: ignore[no-untyped-def]
     session = get_session()
     page = max(request.args.get("page", 1, type=int), 1)
-    flt = ItemFilter(
-        channel=request.args.get("channel") or None,
-        department_id=request.args.get("department", type=int) or None,
-        status=request.args.get("status") or None,
-        overdue_only=request.args.get("overdue") == "1",
-        text=(request.args.get("q") or "").strip() or None,
-    )
-    size = 50
+    flt = _filter()
     items, total = list_items(
-        session, current_staff(), flt, now=datetime.now(UTC), limit=size, offset=(page - 1) * size
+        session, current_staff(), flt, now=now_utc(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )
     departments = session.scalars(select(Department).order_by(Department.id)).all()
     return render_template(
@@ -40,12 +57,26 @@ def index():  # type: ignore[no-untyped-def]
         items=items,
         total=total,
         page=page,
-        pages=max((total + size - 1) // size, 1),
+        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         flt=flt,
         departments=departments,
         channels=CHANNELS,
         statuses=[s.value for s in ItemStatus],
+        types=[(r.key, r.name) for r in clock().rules],
         dept_names={d.code: d.name for d in departments},
+    )
+
+
+@bp.get("/export.xlsx")
+@login_required
+def export():  # type: ignore[no-untyped-def]
+    now = now_utc()
+    data = workbook_bytes(get_session(), current_staff(), _filter(), now)
+    name = f"taizhang-{now:%Y%m%d-%H%M}.xlsx"
+    return Response(
+        data,
+        mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
     )
 
 
@@ -58,7 +89,15 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
     except NotVisible:
         abort(404)
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
+    routes = session.scalars(
+        select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
+    ).all()
     departments = session.scalars(select(Department)).all()
     return render_template(
-        "ledger/item.html", item=it, events=events, dept_names={d.code: d.name for d in departments}
+        "ledger/item.html",
+        item=it,
+        events=events,
+        routes=routes,
+        dept_names={d.code: d.name for d in departments},
+        dept_by_id={d.id: d.name for d in departments},
     )

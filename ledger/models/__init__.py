@@ -2,6 +2,7 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.items import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Source
+from ledger.models.notices import Notice, ReminderLog
 from ledger.models.org import Department, Role, User
 
 __all__ = [
@@ -10,7 +11,9 @@ __all__ = [
     "Event",
     "Item",
     "ItemStatus",
+    "Notice",
     "Reply",
+    "ReminderLog",
     "ReplyStatus",
     "Role",
     "RoutingDecision",

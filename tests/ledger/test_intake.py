@@ -19,8 +19,8 @@ CST = timezone(timedelta(hours=8))
 
 
 @pytest.fixture
-def ctx(session: Session, data_dir: Path, tmp_path: Path) -> IntakeContext:
-    settings = Settings(database_url="unused", data_dir=data_dir, instance_dir=tmp_path)
+def ctx(session: Session, data_dir: Path, instance_dir: Path) -> IntakeContext:
+    settings = Settings(database_url="unused", data_dir=data_dir, instance_dir=instance_dir)
     return IntakeContext.load(session, settings)
 
 

@@ -1,0 +1,147 @@
+"""舆情 configuration (data/topics.toml): topic tags, risk signals, levels; and topic tagging.
+
+Everything here is a pure function of the text and the parsed configuration; `load_opinion_config`
+is the only function that touches the file system.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
+
+_WHITESPACE = re.compile(r"\s+")
+
+
+@dataclass(frozen=True)
+class Topic:
+    name: str
+    keywords: tuple[str, ...]
+    also_any: tuple[str, ...] = ()
+    description: str = ""
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Signal:
+    name: str
+    keywords: tuple[str, ...]
+    weight: int = 1
+    min_level: str | None = None
+    patterns: tuple[re.Pattern[str], ...] = ()
+
+
+@dataclass(frozen=True)
+class Level:
+    name: str
+    min_score: int
+
+
+@dataclass(frozen=True)
+class RepeatRule:
+    count: int
+    weight: int
+
+
+@dataclass(frozen=True)
+class OpinionConfig:
+    topics: tuple[Topic, ...]
+    signals: tuple[Signal, ...]
+    levels: tuple[Level, ...]  # ascending by min_score
+    repeat_rules: tuple[RepeatRule, ...] = ()
+
+    def level_rank(self, name: str) -> int:
+        return [level.name for level in self.levels].index(name)
+
+
+class ConfigError(ValueError):
+    """topics.toml is malformed; the message says which entry."""
+
+
+def parse_opinion_config(data: dict[str, Any]) -> OpinionConfig:
+    """Build the configuration from parsed TOML (a dict), validating it."""
+    try:
+        topics = tuple(
+            Topic(
+                name=t["name"],
+                keywords=tuple(t["keywords"]),
+                also_any=tuple(t.get("also_any", ())),
+                description=t.get("description", ""),
+                patterns=_compile(t.get("patterns", ())),
+            )
+            for t in data.get("topic", [])
+        )
+        signals = tuple(
+            Signal(
+                name=s["name"],
+                keywords=tuple(s["keywords"]),
+                weight=int(s.get("weight", 1)),
+                min_level=s.get("min_level"),
+                patterns=_compile(s.get("patterns", ())),
+            )
+            for s in data.get("signal", [])
+        )
+        levels = tuple(
+            sorted(
+                (Level(lv["name"], int(lv["min_score"])) for lv in data.get("level", [])),
+                key=lambda lv: lv.min_score,
+            )
+        )
+        repeat = tuple(
+            RepeatRule(int(r["count"]), int(r["weight"]))
+            for r in data.get("repeat", {}).get("thresholds", [])
+        )
+    except (KeyError, TypeError, ValueError, re.error) as exc:
+        raise ConfigError(f"topics.toml 格式错误 / malformed entry: {exc!r}") from exc
+    if not levels or levels[0].min_score > 0:
+        raise ConfigError(
+            "topics.toml 需要一个 min_score = 0 的最低等级 / needs a level with min_score 0"
+        )
+    names = {lv.name for lv in levels}
+    for signal in signals:
+        if signal.min_level and signal.min_level not in names:
+            raise ConfigError(f"signal {signal.name}: unknown min_level {signal.min_level}")
+    return OpinionConfig(topics, signals, levels, repeat)
+
+
+def _compile(patterns: Any) -> tuple[re.Pattern[str], ...]:
+    return tuple(re.compile(p) for p in patterns)
+
+
+def load_opinion_config(path: str | Path = DEFAULT_TOPICS_FILE) -> OpinionConfig:
+    with open(path, "rb") as fh:
+        return parse_opinion_config(tomllib.load(fh))
+
+
+def normalise(text: str) -> str:
+    """Whitespace removed and ASCII letters upper-cased, so "5g 基站" matches "5G基站"."""
+    return _WHITESPACE.sub("", text).upper()
+
+
+def matched_keywords(
+    text: str, keywords: tuple[str, ...], patterns: tuple[re.Pattern[str], ...] = ()
+) -> list[str]:
+    """Keywords present in `text` (already normalised), then matches of the regex patterns."""
+    hits = [k for k in keywords if normalise(k) in text]
+    for pattern in patterns:
+        match = pattern.search(text)
+        if match:
+            hits.append(match.group(0))
+    return hits
+
+
+def tag_topics(text: str, config: OpinionConfig) -> list[str]:
+    """Names of the topics whose keywords occur in the text (multi-label, config order)."""
+    norm = normalise(text)
+    tags = []
+    for topic in config.topics:
+        if not matched_keywords(norm, topic.keywords, topic.patterns):
+            continue
+        if topic.also_any and not matched_keywords(norm, topic.also_any):
+            continue
+        tags.append(topic.name)
+    return tags

@@ -1,0 +1,88 @@
+"""Crawl sources in this process: `python -m crawler.run_source --source demo_board [--source …]`.
+
+Twisted's reactor cannot restart, so crawler.process starts one of these per crawl; the sources
+given run side by side in it, each with its own Scrapy settings: crawler.settings (environment
+variables), then the source's [politeness] table, then --set KEY=VALUE overrides, and
+JOBDIR=<--jobdir>/<slug>. Each source's stats go to <--summary-dir>/<slug>.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from scrapy.crawler import Crawler, CrawlerProcess
+from scrapy.settings import Settings
+
+from crawler.sources import SourceConfig, load_source
+from crawler.spiders.source import SourceSpider
+
+POLITENESS = {
+    "download_delay": "DOWNLOAD_DELAY",
+    "autothrottle_start_delay": "AUTOTHROTTLE_START_DELAY",
+    "autothrottle_target": "AUTOTHROTTLE_TARGET_CONCURRENCY",
+    "concurrency": "CONCURRENT_REQUESTS_PER_DOMAIN",
+    "timeout": "DOWNLOAD_TIMEOUT",
+}
+
+
+def crawl_settings(
+    config: SourceConfig | None = None,
+    overrides: dict[str, str] | None = None,
+    jobdir: Path | None = None,
+) -> Settings:
+    settings = Settings()
+    settings.setmodule("crawler.settings", priority="project")
+    for key, name in POLITENESS.items():
+        if config is not None and key in config.politeness:
+            settings.set(name, config.politeness[key], priority="spider")
+    for name, value in (overrides or {}).items():
+        settings.set(name, _coerce(value), priority="cmdline")
+    if jobdir is not None and config is not None:
+        settings.set("JOBDIR", str(jobdir / config.slug), priority="cmdline")
+    return settings
+
+
+def _coerce(value: str) -> Any:
+    try:
+        return json.loads(value)
+    except ValueError:
+        return value
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--source", action="append", required=True)
+    parser.add_argument("--sources-dir")
+    parser.add_argument("--summary-dir", help="write each source's stats here (<slug>.json)")
+    parser.add_argument("--jobdir", help="resumable state, one folder per source")
+    parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
+    args = parser.parse_args(argv)
+    sources_dir = Path(args.sources_dir) if args.sources_dir else None
+    jobdir = Path(args.jobdir) if args.jobdir else None
+    overrides = dict(item.split("=", 1) for item in args.set)
+    configs = [load_source(name, sources_dir) for name in args.source]
+    process = CrawlerProcess(crawl_settings(None, overrides))
+    crawlers = {}
+    for index, config in enumerate(configs):
+        settings = crawl_settings(config, overrides, jobdir)
+        # the first crawler installs the reactor (what CrawlerProcess.create_crawler would do)
+        crawler = Crawler(SourceSpider, settings, init_reactor=index == 0)
+        process.crawl(crawler, source=config.slug, sources_dir=args.sources_dir)
+        crawlers[config.slug] = crawler
+    process.start()
+    finished = True
+    for slug, crawler in crawlers.items():
+        stats = crawler.stats.get_stats() if crawler.stats else {}
+        finished = finished and stats.get("finish_reason") == "finished"
+        if args.summary_dir:
+            path = Path(args.summary_dir) / f"{slug}.json"
+            path.write_text(json.dumps(stats, ensure_ascii=False, default=str), "utf-8")
+    return 0 if finished else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

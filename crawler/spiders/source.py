@@ -1,0 +1,214 @@
+"""The generic spider: one configured source (data/sources/<slug>.toml) per crawl.
+
+List pages (HTML rows, CDATA XML embedded in a page, or JSON records) are walked by page number,
+next link or cursor; rows either are the items (JSON feeds) or link to HTML detail pages. Known
+items are skipped unless still open on the source; bad pages are retried, then rejected with
+their URL and reason, and the crawl goes on.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+import scrapy
+from parsel import Selector
+from scrapy.http import Request, Response
+from scrapy.spidermiddlewares.httperror import HttpError
+from twisted.internet.error import TCPTimedOutError, TimeoutError
+from twisted.python.failure import Failure
+
+from crawler.extract import ListEntry, PageError, decode_strict, load_json, parse_detail, parse_list
+from crawler.items import MessageItem
+from crawler.normalise import clean_text
+from crawler.rejects import record_rejection
+from crawler.sources import SourceConfig, load_source
+
+logger = logging.getLogger("huiying.crawler")
+MAX_LIST_FAILURES = 3
+
+
+class SourceSpider(scrapy.Spider):
+    name = "source"
+
+    def __init__(self, source: str, sources_dir: str | None = None, **kwargs: Any):
+        config = load_source(source, Path(sources_dir) if sources_dir else None)
+        super().__init__(name=config.slug, **kwargs)
+        self.source_config: SourceConfig = config
+        self.known: dict[str, Any] = {}
+        self.scheduled: set[str] = set()
+        self.list_failures = 0  # consecutive list pages lost; page paging gives up after a few
+
+    # --- start ---------------------------------------------------------------------------------
+    async def start(self) -> AsyncIterator[Request]:
+        self.known = self._load_known()
+        self.crawler.stats.set_value("huiying/known", len(self.known))
+        yield self._list_request(page=self.source_config.list.first_page)
+
+    def _load_known(self) -> dict[str, Any]:
+        settings = self.crawler.settings
+        url = settings.get("HUIYING_DATABASE_URL")
+        if not url or not settings.getbool("HUIYING_INCREMENTAL", True):
+            return {}
+        from sqlalchemy.orm import Session
+
+        from ledger.db import make_engine
+        from ledger.intake import known_items
+
+        engine = make_engine(url)
+        try:
+            with Session(engine) as session:
+                return known_items(session, self.source_config.slug)
+        finally:
+            engine.dispose()
+
+    # --- requests ------------------------------------------------------------------------------
+    def _list_request(
+        self, page: int | None = None, url: str | None = None, **meta: Any
+    ) -> Request:
+        spec = self.source_config.list
+        if url is None:
+            first = spec.first_url if page == spec.first_page and spec.first_url else None
+            url = first or spec.url.replace("{page}", str(page))
+        return Request(
+            url,
+            callback=self.parse_list,
+            errback=self.on_error,
+            headers=self.source_config.headers,
+            meta={"huiying_kind": "list", "page": page, **meta},
+            dont_filter=True,
+        )
+
+    def _cursor_url(self, cursor: str) -> str:
+        base = self.source_config.list.url
+        sep = "&" if "?" in base else "?"
+        return f"{base}{sep}{urlencode({self.source_config.list.cursor_param: cursor})}"
+
+    def _next_list(self, request: Request, page: Any) -> Iterator[Request]:
+        spec = self.source_config.list
+        meta = request.meta
+        if page is None:
+            self.list_failures += 1
+        else:
+            self.list_failures = 0
+        if spec.paging == "page":
+            if self.list_failures >= MAX_LIST_FAILURES:
+                logger.error("%d list pages in a row failed: stopping", self.list_failures)
+                return
+            number = (meta.get("page") or spec.first_page) + 1
+            if page is not None and not page.entries:
+                return  # past the last page
+            if number - spec.first_page < spec.max_pages:
+                yield self._list_request(page=number)
+        elif page is None:
+            return  # next link or cursor unknown: the rest waits for the next crawl
+        elif spec.paging == "next_link" and page.next_value:
+            yield self._list_request(
+                url=request.urljoin(page.next_value), page=(meta.get("page") or 0) + 1
+            )
+        elif spec.paging == "cursor" and page.next_value and page.has_more is not False:
+            yield self._list_request(url=self._cursor_url(page.next_value), cursor=page.next_value)
+
+    # --- callbacks -----------------------------------------------------------------------------
+    def parse_list(self, response: Response) -> Iterator[Any]:
+        self.crawler.stats.inc_value("huiying/pages")
+        spec = self.source_config.list
+        try:
+            if spec.format == "json":
+                page = parse_list(load_json(response.body, self._encoding(response)), spec)
+            else:
+                page = parse_list(self._selector(response), spec)
+        except PageError as exc:
+            yield from self._retry_or_reject(response.request, str(exc))
+            return
+        for entry in page.entries:
+            yield from self._entry(response, entry)
+        yield from self._next_list(response.request, page)
+
+    def _entry(self, response: Response, entry: ListEntry) -> Iterator[Any]:
+        if not entry.external_id:
+            record_rejection(self.crawler, response.url, "list row without an id")
+            return
+        if self.source_config.detail is None or not entry.detail_url:
+            yield self._item(entry.external_id, response.url, entry.fields)
+            return
+        if entry.external_id in self.scheduled:
+            return  # listed twice (pages shifted while we crawled)
+        if not self._needs_detail(entry):
+            self.crawler.stats.inc_value("huiying/skipped")
+            return
+        self.scheduled.add(entry.external_id)
+        yield Request(
+            response.urljoin(entry.detail_url),
+            callback=self.parse_detail,
+            errback=self.on_error,
+            headers=self.source_config.headers,
+            cb_kwargs={"entry": entry},
+            meta={"huiying_kind": "detail"},
+            priority=10,  # finish details before walking further: less to redo after a kill
+            dont_filter=True,
+        )
+
+    def _needs_detail(self, entry: ListEntry) -> bool:
+        """New items, and open items whose list row no longer shows an open status."""
+        state = self.known.get(entry.external_id)
+        if state is None:
+            return True
+        if state.has_reply:
+            return False
+        status = clean_text(entry.fields.get("status"), multiline=False)
+        if status and status in self.source_config.replied_statuses:
+            return True
+        return not (status and status in self.source_config.open_statuses)
+
+    def parse_detail(self, response: Response, entry: ListEntry) -> Iterator[Any]:
+        self.crawler.stats.inc_value("huiying/pages")
+        detail = self.source_config.detail
+        assert detail is not None
+        try:
+            values = parse_detail(self._selector(response), detail.fields)
+            missing = [name for name in detail.required if not clean_text(values.get(name))]
+            if missing:
+                raise PageError(f"broken page: no {', '.join(missing)} found")
+        except PageError as exc:
+            yield from self._retry_or_reject(response.request, str(exc))
+            return
+        merged = {**entry.fields, **{k: v for k, v in values.items() if v not in (None, "")}}
+        yield self._item(entry.external_id, response.url, merged)
+
+    def on_error(self, failure: Failure) -> Iterator[Request]:
+        request = failure.request  # type: ignore[attr-defined]
+        if failure.check(HttpError):
+            reason = f"HTTP {failure.value.response.status} after retries"
+        elif failure.check(TimeoutError, TCPTimedOutError):
+            reason = "timeout after retries"
+        else:
+            reason = f"download failed: {failure.type.__name__}: {failure.getErrorMessage()}"
+        record_rejection(self.crawler, request.url, reason)
+        if request.meta.get("huiying_kind") == "list":
+            yield from self._next_list(request, None)
+
+    # --- helpers -------------------------------------------------------------------------------
+    def _retry_or_reject(self, request: Request, reason: str) -> Iterator[Request]:
+        attempt = request.meta.get("parse_attempt", 0)
+        if attempt < self.source_config.parse_retries:
+            logger.info("bad page %s (%s): fetching it again", request.url, reason)
+            self.crawler.stats.inc_value("huiying/parse_retries")
+            yield request.replace(meta={**request.meta, "parse_attempt": attempt + 1})
+            return
+        record_rejection(self.crawler, request.url, reason)
+        if request.meta.get("huiying_kind") == "list":
+            yield from self._next_list(request, None)
+
+    def _encoding(self, response: Response) -> str:
+        return self.source_config.encoding or getattr(response, "encoding", None) or "utf-8"
+
+    def _selector(self, response: Response) -> Selector:
+        return Selector(text=decode_strict(response.body, self._encoding(response)))
+
+    def _item(self, external_id: str, url: str, values: dict[str, Any]) -> MessageItem:
+        config = self.source_config
+        return MessageItem.from_fields(config.slug, config.item_type, external_id, url, values)

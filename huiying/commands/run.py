@@ -1,0 +1,91 @@
+"""`huiying run` (what `make run` does): database, demo logins, demo portal, crawl, model, web app."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+
+import click
+
+from huiying.commands.serve import gunicorn_command
+from ledger.catalogue import sync_departments, sync_users
+from ledger.db import make_engine, make_session_factory
+from ledger.schema import upgrade
+from ledger.settings import Settings
+
+PORTAL_PORT = 8765
+
+
+def _free_port(preferred: int) -> int:
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", preferred))
+            return preferred
+        except OSError:
+            s.bind(("127.0.0.1", 0))
+            return int(s.getsockname()[1])
+
+
+def _step(n: int, total: int, text: str) -> None:
+    click.secho(f"[{n}/{total}] {text}", fg="cyan", bold=True)
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True, type=int)
+@click.option("--workers", default=2, show_default=True, type=int)
+@click.option("--no-crawl", is_flag=True, help="不启动演示门户、不采集，只启动网页端")
+def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
+    """建库、载入演示账号、启动演示门户并采集、准备分办模型，然后启动网页端。"""
+    settings = Settings.from_env()
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    env = os.environ.copy()
+    total = 5
+
+    _step(1, total, f"数据库：{settings.database_url}")
+    engine = make_engine(settings.database_url)
+    revision = upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        sync_departments(session, settings.data_dir / "departments.toml")
+        logins = [
+            (u.username, pw, u.role)
+            for u, pw in sync_users(session, settings.data_dir / "demo_users.toml")
+        ]
+    engine.dispose()
+    click.echo(f"      迁移版本 {revision}，处室目录已载入")
+
+    _step(2, total, "分办模型")
+    subprocess.run([sys.executable, "-m", "huiying", "train", "--if-missing"], env=env, check=False)
+
+    portal = None
+    if not no_crawl:
+        from demoportal.server import start_in_thread
+
+        portal_port = _free_port(PORTAL_PORT)
+        _step(3, total, f"演示门户：http://127.0.0.1:{portal_port}")
+        portal = start_in_thread("127.0.0.1", portal_port)
+        env["HUIYING_DEMO_PORTAL_URL"] = portal.url
+        _step(4, total, "采集演示门户（留言板、领导信箱、12345 工单）")
+        code = subprocess.run([sys.executable, "-m", "huiying", "crawl"], env=env).returncode
+        if code != 0:
+            click.secho(
+                "采集未全部成功：详见上面的日志；网页端仍会启动，已采集的事项可用。", fg="yellow"
+            )
+    else:
+        _step(3, total, "跳过演示门户与采集（--no-crawl）")
+
+    _step(5, total, f"网页端：http://{host}:{port}")
+    click.echo("演示账号（用户名 / 密码 / 角色）：")
+    for username, password, role in logins:
+        click.echo(f"      {username:<10} {password:<16} {role}")
+    click.echo("按 Ctrl+C 停止。")
+    try:
+        subprocess.call(gunicorn_command(host, port, workers), env=env)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        if portal is not None:
+            portal.stop()
+    click.echo("已停止。")

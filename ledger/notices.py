@@ -1,0 +1,138 @@
+"""Telling people: in-app notices and e-mail over SMTP (both optional per message).
+
+`Mailer` is a protocol so tests and the CLI can pass a real SMTP mailer, a fake or nothing.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from typing import Protocol
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from ledger.models import Item, Notice, Role, User
+
+
+class Mailer(Protocol):
+    def send(self, to: list[str], subject: str, body: str) -> int:
+        """Send one message; returns how many recipients were accepted."""
+        ...
+
+
+@dataclass(frozen=True)
+class SmtpMailer:
+    """Plain SMTP (optionally STARTTLS and login). Configured by HUIYING_SMTP_* settings."""
+
+    host: str
+    port: int = 25
+    sender: str = "huiying@localhost"
+    username: str | None = None
+    password: str | None = None
+    starttls: bool = False
+    timeout: float = 10.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, object]) -> SmtpMailer | None:
+        """From keys SMTP_HOST, SMTP_PORT, SMTP_SENDER, SMTP_USERNAME, SMTP_PASSWORD, SMTP_STARTTLS.
+
+        Returns None when no SMTP_HOST is configured (notices stay in-app only).
+        """
+        host = config.get("SMTP_HOST")
+        if not host:
+            return None
+        return cls(
+            host=str(host),
+            port=int(str(config.get("SMTP_PORT") or 25)),
+            sender=str(config.get("SMTP_SENDER") or "huiying@localhost"),
+            username=str(config["SMTP_USERNAME"]) if config.get("SMTP_USERNAME") else None,
+            password=str(config["SMTP_PASSWORD"]) if config.get("SMTP_PASSWORD") else None,
+            starttls=str(config.get("SMTP_STARTTLS") or "").lower() in ("1", "true", "yes"),
+        )
+
+    def send(self, to: list[str], subject: str, body: str) -> int:
+        if not to:
+            return 0
+        msg = EmailMessage()
+        msg["From"] = self.sender
+        msg["To"] = ", ".join(to)
+        msg["Subject"] = subject
+        msg.set_content(body)
+        with smtplib.SMTP(self.host, self.port, timeout=self.timeout) as smtp:
+            if self.starttls:
+                smtp.starttls()
+            if self.username:
+                smtp.login(self.username, self.password or "")
+            refused = smtp.send_message(msg)
+        return len(to) - len(refused)
+
+
+def notify(
+    session: Session, users: Iterable[User], item: Item | None, kind: str, text: str, now: datetime
+) -> list[Notice]:
+    notices = [
+        Notice(
+            user_id=u.id, item_id=item.id if item else None, kind=kind, text=text, created_at=now
+        )
+        for u in users
+        if u.active
+    ]
+    session.add_all(notices)
+    return notices
+
+
+def department_users(
+    session: Session,
+    department_id: int | None,
+    roles: Iterable[Role] = (Role.HANDLER, Role.REVIEWER),
+) -> list[User]:
+    if department_id is None:
+        return []
+    return list(
+        session.scalars(
+            select(User).where(
+                User.department_id == department_id,
+                User.role.in_([r.value for r in roles]),
+                User.active,
+            )
+        )
+    )
+
+
+def users_with_roles(session: Session, roles: Iterable[Role]) -> list[User]:
+    return list(
+        session.scalars(select(User).where(User.role.in_([r.value for r in roles]), User.active))
+    )
+
+
+def unread_count(session: Session, user: User) -> int:
+    return (
+        session.scalar(
+            select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+        )
+        or 0
+    )
+
+
+def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
+    return list(
+        session.scalars(
+            select(Notice)
+            .where(Notice.user_id == user.id)
+            .order_by(Notice.read_at.is_not(None), Notice.id.desc())
+            .limit(limit)
+        )
+    )
+
+
+def mark_read(session: Session, user: User, now: datetime) -> int:
+    notices = session.scalars(
+        select(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))
+    ).all()
+    for n in notices:
+        n.read_at = now
+    return len(notices)

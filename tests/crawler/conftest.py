@@ -1,0 +1,90 @@
+"""Fixtures for crawler tests: a demo portal on loopback (fixed clock, small and deterministic), a
+migrated SQLite ledger, and a helper that runs real crawls in child processes."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+import pytest
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from crawler.process import CrawlSummary, run_crawl
+from demoportal.server import PortalHandle, start_in_thread
+from ledger.catalogue import sync_departments
+from ledger.db import make_engine, make_session_factory
+from ledger.models import Item, Source
+from ledger.schema import upgrade
+from ledger.settings import REPO_ROOT
+
+ANCHOR = datetime(2025, 6, 16, 10, 0, tzinfo=ZoneInfo("Asia/Shanghai"))
+SMALL = {"board": 45, "mailbox": 30, "feed": 60, "city": 20}
+SOURCES_DIR = REPO_ROOT / "data" / "sources"
+FAST = {"DOWNLOAD_TIMEOUT": 10, "RETRY_TIMES": 2, "LOG_LEVEL": "INFO"}
+
+
+def new_sqlite_ledger(directory: Path) -> str:
+    url = f"sqlite:///{directory / 'ledger.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    with make_session_factory(engine).begin() as session:
+        sync_departments(session, REPO_ROOT / "data" / "departments.toml")
+    engine.dispose()
+    return url
+
+
+def _count_items(database_url: str, source: str | None = None) -> dict[str, int]:
+    """source slug → number of items (and every external id occurs once: the schema is unique)."""
+    engine = make_engine(database_url)
+    try:
+        with Session(engine) as session:
+            query = select(Source.slug, func.count(Item.id)).join(Item).group_by(Source.slug)
+            if source:
+                query = query.where(Source.slug == source)
+            return dict(session.execute(query).all())
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def portal() -> Iterator[PortalHandle]:
+    handle = start_in_thread(anchor=ANCHOR, seed=7, counts=SMALL, speed=0)
+    yield handle
+    handle.stop()
+
+
+@pytest.fixture(scope="module")
+def ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return new_sqlite_ledger(tmp_path_factory.mktemp("ledger"))
+
+
+@pytest.fixture(scope="module")
+def crawl(
+    portal: PortalHandle, tmp_path_factory: pytest.TempPathFactory
+) -> Callable[..., CrawlSummary]:
+    """crawl(database_url, sources=None, **run_crawl options) against the module's portal."""
+    work = tmp_path_factory.mktemp("crawl")
+    env = {
+        **os.environ,
+        "HUIYING_DEMO_PORTAL_URL": portal.url,
+        "HUIYING_INSTANCE_DIR": str(work / "instance"),
+    }
+
+    def run(database_url: str, sources: list[str] | None = None, **options: Any) -> CrawlSummary:
+        options.setdefault("log_dir", work / "logs")
+        options.setdefault("sources_dir", SOURCES_DIR)
+        options["settings"] = {**FAST, **options.get("settings", {})}
+        return run_crawl(sources, database_url, env=env, **options)
+
+    return run
+
+
+@pytest.fixture(scope="session")
+def count_items() -> Callable[..., dict[str, int]]:
+    """count_items(database_url, source=None) → {slug: items}."""
+    return _count_items

@@ -1,0 +1,158 @@
+"""Administration: users and roles, the 处室 catalogue, deadline rules, holiday files, sources."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ledger import admin
+from ledger.calendar import HolidayFileError
+from ledger.models import Department, Role, Source, User
+from ledger.workflow import WorkflowError, now_utc
+from webapp.auth import current_staff
+from webapp.database import get_session
+from webapp.roles import perform, roles_required
+from webapp.services import clock, data_dir, reload_clock
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+MAX_HOLIDAY_FILE = 64 * 1024
+
+
+@bp.get("/")
+@roles_required(Role.ADMIN)
+def index():  # type: ignore[no-untyped-def]
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/users")
+@roles_required(Role.ADMIN)
+def users():  # type: ignore[no-untyped-def]
+    session = get_session()
+    return render_template(
+        "admin/users.html",
+        users=session.scalars(select(User).order_by(User.id)).all(),
+        departments=session.scalars(select(Department).order_by(Department.id)).all(),
+        roles=[r.value for r in Role],
+    )
+
+
+@bp.post("/users")
+@roles_required(Role.ADMIN)
+def create_user():  # type: ignore[no-untyped-def]
+    f = request.form
+    perform(
+        lambda: admin.create_user(
+            get_session(), current_staff(), username=f.get("username", ""),
+            display_name=f.get("display_name", ""), password=f.get("password", ""),
+            role=f.get("role", ""), department_code=f.get("department") or None,
+            email=f.get("email"), now=now_utc(),
+        ),
+        "用户已创建。",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>")
+@roles_required(Role.ADMIN)
+def update_user(user_id: int):  # type: ignore[no-untyped-def]
+    f = request.form
+    perform(
+        lambda: admin.update_user(
+            get_session(), current_staff(), user_id, role=f.get("role", ""),
+            department_code=f.get("department") or None, email=f.get("email"),
+            active=f.get("active") == "1", password=f.get("password") or None, now=now_utc(),
+        ),
+        "用户已更新。",
+    )
+    return redirect(url_for("admin.users"))
+
+
+@bp.get("/departments")
+@roles_required(Role.ADMIN)
+def departments():  # type: ignore[no-untyped-def]
+    rows = get_session().scalars(select(Department).order_by(Department.id)).all()
+    return render_template("admin/departments.html", departments=rows)
+
+
+@bp.post("/departments/<int:department_id>")
+@roles_required(Role.ADMIN)
+def update_department(department_id: int):  # type: ignore[no-untyped-def]
+    f = request.form
+    terms = f.get("terms", "").replace("，", ",").replace("、", ",").split(",")
+    perform(
+        lambda: admin.update_department(
+            get_session(), current_staff(), department_id, name=f.get("name", ""),
+            duties=f.get("duties", ""), terms=terms, active=f.get("active") == "1", now=now_utc(),
+        ),
+        "处室已更新。",
+    )
+    return redirect(url_for("admin.departments"))
+
+
+@bp.get("/rules")
+@roles_required(Role.ADMIN)
+def rules():  # type: ignore[no-untyped-def]
+    return render_template("admin/rules.html", rules=list(clock().rules), path=data_dir() / "deadline_rules.toml")
+
+
+def _holidays_dir() -> Path:
+    return data_dir() / "holidays"
+
+
+@bp.get("/holidays")
+@roles_required(Role.ADMIN)
+def holidays():  # type: ignore[no-untyped-def]
+    this_year = date.today().year
+    cal = clock().calendar
+    years = [(y, cal.coverage(y), cal.fallback_warning(y)) for y in range(this_year - 1, this_year + 3)]
+    files = sorted(p.name for p in _holidays_dir().glob("*.toml")) if _holidays_dir().is_dir() else []
+    return render_template("admin/holidays.html", years=years, files=files, next_year=this_year + 1)
+
+
+@bp.post("/holidays")
+@roles_required(Role.ADMIN)
+def upload_holidays():  # type: ignore[no-untyped-def]
+    year = request.form.get("year", type=int) or 0
+    upload = request.files.get("file")
+    raw = upload.read(MAX_HOLIDAY_FILE + 1) if upload and upload.filename else request.form.get("text", "").encode()
+    if len(raw) > MAX_HOLIDAY_FILE:
+        flash("文件过大（上限 64 KB）。", "error")
+        return redirect(url_for("admin.holidays"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        flash("文件须为 UTF-8 编码。", "error")
+        return redirect(url_for("admin.holidays"))
+
+    def step() -> None:
+        try:
+            parsed = admin.save_holiday_file(get_session(), current_staff(), _holidays_dir(), year, text, now_utc())
+        except HolidayFileError as exc:
+            raise WorkflowError(str(exc)) from exc
+        flash(f"{year} 年：{len(parsed.holidays)} 个假日、{len(parsed.workdays)} 个调休上班日。", "info")
+
+    if perform(step, f"{year} 年节假日文件已保存并生效（新计算的办理时限将使用它）。"):
+        reload_clock()
+    return redirect(url_for("admin.holidays"))
+
+
+@bp.get("/sources")
+@roles_required(Role.ADMIN)
+def sources():  # type: ignore[no-untyped-def]
+    rows = get_session().scalars(select(Source).order_by(Source.id)).all()
+    configs = sorted(p.name for p in (data_dir() / "sources").glob("*.toml")) if (data_dir() / "sources").is_dir() else []
+    return render_template("admin/sources.html", sources=rows, configs=configs)
+
+
+@bp.post("/sources/<int:source_id>")
+@roles_required(Role.ADMIN)
+def toggle_source(source_id: int):  # type: ignore[no-untyped-def]
+    active = request.form.get("active") == "1"
+    perform(
+        lambda: admin.set_source_active(get_session(), current_staff(), source_id, active, now_utc()),
+        "来源已启用。" if active else "来源已停用。",
+    )
+    return redirect(url_for("admin.sources"))

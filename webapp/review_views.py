@@ -1,0 +1,85 @@
+"""审核: approve or return submitted replies; approve or refuse extension and pause requests."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+
+from ledger import handling, review
+from ledger.models import Role
+from ledger.queries import NotVisible, get_item
+from ledger.workflow import now_utc
+from webapp.auth import current_staff
+from webapp.database import get_session
+from webapp.roles import form_version, perform, roles_required
+from webapp.services import clock, report_back
+
+bp = Blueprint("review", __name__, url_prefix="/review")
+ROLES = (Role.REVIEWER, Role.SUPERVISOR)
+
+
+@bp.get("/")
+@roles_required(*ROLES)
+def queue():  # type: ignore[no-untyped-def]
+    items = review.review_queue(get_session(), current_staff())
+    return render_template(
+        "review/queue.html", items=items, pending=handling.pending_adjustments, staff_reply=handling.staff_reply
+    )
+
+
+@bp.get("/items/<int:item_id>")
+@roles_required(*ROLES)
+def item(item_id: int):  # type: ignore[no-untyped-def]
+    try:
+        it = get_item(get_session(), current_staff(), item_id)
+    except NotVisible:
+        abort(404)
+    return render_template(
+        "review/item.html",
+        item=it,
+        reply=handling.staff_reply(it),
+        pending=handling.pending_adjustments(it),
+        can_review=current_staff().role == Role.REVIEWER.value,
+    )
+
+
+def _version() -> int | None:
+    return form_version(request.form.get("version"))
+
+
+@bp.post("/items/<int:item_id>/approve")
+@roles_required(Role.REVIEWER)
+def approve(item_id: int):  # type: ignore[no-untyped-def]
+    ok = perform(
+        lambda: review.approve(
+            get_session(), current_staff(), item_id, _version(), now=now_utc(),
+            comment=request.form.get("comment", ""), report_back=report_back(),
+        ),
+        "答复已批准，事项计为已答复。",
+    )
+    return redirect(url_for("review.queue") if ok else url_for("review.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/return")
+@roles_required(Role.REVIEWER)
+def return_reply(item_id: int):  # type: ignore[no-untyped-def]
+    ok = perform(
+        lambda: review.return_reply(
+            get_session(), current_staff(), item_id, _version(), request.form.get("comment", ""), now=now_utc()
+        ),
+        "已退回承办人修改。",
+    )
+    return redirect(url_for("review.queue") if ok else url_for("review.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/clock/<int:adjustment_id>")
+@roles_required(*ROLES)
+def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-def]
+    approve = request.form.get("decision") == "approve"
+    perform(
+        lambda: review.decide_clock_request(
+            get_session(), current_staff(), item_id, _version(), adjustment_id, approve,
+            now=now_utc(), clock=clock(), comment=request.form.get("comment", ""),
+        ),
+        "已批准，办理时限已重新计算。" if approve else "已驳回申请。",
+    )
+    return redirect(url_for("review.item", item_id=item_id))

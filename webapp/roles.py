@@ -1,0 +1,65 @@
+"""Role checks for views, and running a workflow step with the right message on failure."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+from flask import abort, flash
+from flask_login import current_user, login_required
+from sqlalchemy.orm.exc import StaleDataError
+
+from ledger.models import Role
+from ledger.queries import NotVisible
+from ledger.workflow import WorkflowError
+from webapp.database import get_session
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+STALE_MESSAGE = "该事项刚被他人修改，本次操作未保存。请刷新页面查看最新内容后重试。"
+
+
+def roles_required(*roles: Role) -> Callable[[F], F]:
+    """Login required, and the user's role must be one of `roles` (else 403)."""
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        @login_required
+        def wrapped(*args: Any, **kwargs: Any) -> Any:
+            if Role(current_user.user.role) not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped  # type: ignore[return-value]
+
+    return decorator
+
+
+def perform(step: Callable[[], object], success: str) -> bool:
+    """Run one workflow step and commit; flash the outcome. Unknown/invisible items give 404."""
+    session = get_session()
+    try:
+        step()
+        session.commit()
+    except NotVisible:
+        session.rollback()
+        abort(404)
+    except WorkflowError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return False
+    except StaleDataError:  # the row changed between our read and our write
+        session.rollback()
+        flash(STALE_MESSAGE, "error")
+        return False
+    flash(success, "info")
+    return True
+
+
+def form_version(value: str | None) -> int | None:
+    """The item version the form was rendered with (hidden field `version`)."""
+    try:
+        return int(value) if value else None
+    except ValueError:
+        return None

@@ -1,0 +1,61 @@
+"""Per-app services the views hand to ledger functions: the clock, reply templates, the 12345
+report-back, the mailer and the 督办 chain. Loaded once per app; the clock reloads after a
+holiday upload."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Flask, current_app
+
+from ledger.notices import Mailer, SmtpMailer
+from ledger.reminders import Escalation, load_escalation
+from ledger.reply_templates import ReplyTemplate, load_templates
+from ledger.report_back import HttpReportBack, NoReportBack, ReportBack
+from ledger.workflow import Clock
+
+
+def init_app(app: Flask) -> None:
+    app.extensions.setdefault("huiying.report_back", None)
+
+
+def data_dir() -> Path:
+    return Path(current_app.config["DATA_DIR"])
+
+
+def clock() -> Clock:
+    ext = current_app.extensions
+    if ext.get("huiying.clock") is None:
+        ext["huiying.clock"] = Clock.from_data_dir(data_dir())
+    return ext["huiying.clock"]  # type: ignore[no-any-return]
+
+
+def reload_clock() -> None:
+    current_app.extensions["huiying.clock"] = None
+
+
+def reply_templates() -> list[ReplyTemplate]:
+    ext = current_app.extensions
+    if ext.get("huiying.templates") is None:
+        ext["huiying.templates"] = load_templates(data_dir() / "reply_templates.toml")
+    return ext["huiying.templates"]  # type: ignore[no-any-return]
+
+
+def report_back() -> ReportBack:
+    """A ReportBack set on app.extensions["huiying.report_back"] wins (tests, the demo feed);
+    else HUIYING_REPORT_BACK_URL configures the HTTP one; else nothing is sent."""
+    configured = current_app.extensions.get("huiying.report_back")
+    if configured is not None:
+        return configured  # type: ignore[no-any-return]
+    return HttpReportBack.from_config(current_app.config) or NoReportBack()
+
+
+def mailer() -> Mailer | None:
+    configured = current_app.extensions.get("huiying.mailer")
+    if configured is not None:
+        return configured  # type: ignore[no-any-return]
+    return SmtpMailer.from_config(current_app.config)
+
+
+def escalation() -> Escalation:
+    return load_escalation(data_dir() / "escalation.toml")

@@ -1,0 +1,180 @@
+"""分办 (triage) queue and actions: confirm, 转办, merge and undo, 回退, priority, bulk confirm."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ledger import triage
+from ledger.duplicates import likely_duplicates
+from ledger.models import Department, Role, RoutingDecision
+from ledger.queries import NotVisible, get_item
+from ledger.workflow import now_utc
+from webapp.auth import current_staff
+from webapp.database import get_session
+from webapp.roles import form_version, perform, roles_required
+from webapp.services import clock
+
+bp = Blueprint("triage", __name__, url_prefix="/triage")
+ROLES = (Role.TRIAGE, Role.ADMIN)
+
+
+def _departments() -> list[Department]:
+    return list(
+        get_session().scalars(
+            select(Department).where(Department.active, Department.code != triage.NOT_OURS).order_by(Department.id)
+        )
+    )
+
+
+@bp.get("/")
+@roles_required(*ROLES)
+def queue():  # type: ignore[no-untyped-def]
+    session = get_session()
+    user = current_staff()
+    items = triage.triage_queue(session, user)
+    departments = _departments()
+    return render_template(
+        "triage/queue.html",
+        items=items,
+        duplicates=likely_duplicates(session, user, items),
+        departments=departments,
+        dept_names={d.code: d.name for d in session.scalars(select(Department))},
+        bulk_min=triage.BULK_MIN_CONFIDENCE,
+    )
+
+
+@bp.get("/items/<int:item_id>")
+@roles_required(*ROLES)
+def item(item_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    user = current_staff()
+    try:
+        it = get_item(session, user, item_id)
+    except NotVisible:
+        abort(404)
+    history = session.scalars(
+        select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
+    ).all()
+    return render_template(
+        "triage/item.html",
+        item=it,
+        duplicates=likely_duplicates(session, user, [it]).get(it.id, []),
+        departments=_departments(),
+        dept_names={d.code: d.name for d in session.scalars(select(Department))},
+        dept_by_id={d.id: d.name for d in session.scalars(select(Department))},
+        history=history,
+        priorities=triage.PRIORITIES,
+    )
+
+
+def _back(item_id: int | None = None):  # type: ignore[no-untyped-def]
+    if request.form.get("next") == "item" and item_id is not None:
+        return redirect(url_for("triage.item", item_id=item_id))
+    return redirect(url_for("triage.queue"))
+
+
+@bp.post("/items/<int:item_id>/confirm")
+@roles_required(*ROLES)
+def confirm(item_id: int):  # type: ignore[no-untyped-def]
+    code = request.form.get("department") or None
+    perform(
+        lambda: triage.confirm(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
+            now=now_utc(), department_code=code,
+        ),
+        "已分办。",
+    )
+    return _back()
+
+
+@bp.post("/items/<int:item_id>/reroute")
+@roles_required(*ROLES)
+def reroute(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: triage.reroute(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
+            request.form.get("department", ""), now=now_utc(), reason=request.form.get("reason", ""),
+        ),
+        "已转办。",
+    )
+    return _back(item_id)
+
+
+@bp.post("/items/<int:item_id>/merge")
+@roles_required(*ROLES)
+def merge(item_id: int):  # type: ignore[no-untyped-def]
+    target = request.form.get("target", type=int)
+    if target is None:
+        flash("请填写要合并到的事项号。", "error")
+        return _back(item_id)
+    ok = perform(
+        lambda: triage.merge(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
+            target, now=now_utc(),
+        ),
+        f"已合并到事项 #{target}（可在该事项页撤销合并）。",
+    )
+    return redirect(url_for("triage.item", item_id=item_id)) if ok else _back(item_id)
+
+
+@bp.post("/items/<int:item_id>/unmerge")
+@roles_required(*ROLES)
+def unmerge(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: triage.undo_merge(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")), now=now_utc()
+        ),
+        "已撤销合并。",
+    )
+    return redirect(url_for("triage.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/return")
+@roles_required(*ROLES)
+def return_item(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: triage.return_not_ours(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
+            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+        ),
+        "已回退（非本厅职责）。",
+    )
+    return _back(item_id)
+
+
+@bp.post("/items/<int:item_id>/priority")
+@roles_required(*ROLES)
+def priority(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: triage.set_priority(
+            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
+            request.form.get("priority", ""), now=now_utc(),
+        ),
+        "已设置优先级。",
+    )
+    return _back(item_id)
+
+
+@bp.post("/bulk-confirm")
+@roles_required(*ROLES)
+def bulk_confirm():  # type: ignore[no-untyped-def]
+    pairs: list[tuple[int, int | None]] = []
+    for value in request.form.getlist("item"):
+        item_id, _, version = value.partition(":")
+        if item_id.isdigit():
+            pairs.append((int(item_id), form_version(version)))
+    holder: dict[str, triage.BulkResult] = {}
+
+    def step() -> None:
+        holder["r"] = triage.bulk_confirm(get_session(), current_staff(), pairs, now=now_utc())
+
+    if not pairs:
+        flash("请先勾选要确认的事项。", "error")
+    elif perform(step, "批量确认完成。"):
+        result = holder["r"]
+        flash(f"已确认 {len(result.done)} 条" + (f"，跳过 {len(result.skipped)} 条" if result.skipped else ""), "info")
+        for item_id, why in result.skipped:
+            flash(f"事项 #{item_id} 未确认：{why}", "error")
+    return redirect(url_for("triage.queue"))
+

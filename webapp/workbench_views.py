@@ -1,0 +1,131 @@
+"""处室 workbench (承办): my items by deadline; draft from a template, submit for review; ask for an
+extension or a pause; resume; send a mis-routed item back to triage."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from ledger import handling
+from ledger.models import Event, Role
+from ledger.queries import NotVisible, get_item
+from ledger.reply_templates import templates_for
+from ledger.workflow import now_utc
+from webapp.auth import current_staff
+from webapp.database import get_session
+from webapp.roles import form_version, perform, roles_required
+from webapp.services import clock, reply_templates
+
+bp = Blueprint("workbench", __name__, url_prefix="/workbench")
+ROLES = (Role.HANDLER, Role.REVIEWER)
+
+
+@bp.get("/")
+@roles_required(*ROLES)
+def index():  # type: ignore[no-untyped-def]
+    items = handling.my_items(get_session(), current_staff())
+    return render_template("workbench/index.html", items=items, staff_reply=handling.staff_reply)
+
+
+@bp.get("/items/<int:item_id>")
+@roles_required(*ROLES)
+def item(item_id: int):  # type: ignore[no-untyped-def]
+    session = get_session()
+    try:
+        it = get_item(session, current_staff(), item_id)
+    except NotVisible:
+        abort(404)
+    templates = templates_for(reply_templates(), it.item_type)
+    reply = handling.staff_reply(it)
+    chosen = request.args.get("template", type=int)
+    text = reply.text if reply else ""
+    if chosen is not None and 0 <= chosen < len(templates):
+        text = templates[chosen].render(it)
+    rule = clock().rules.get(it.item_type)
+    events = session.scalars(
+        select(Event).where(Event.item_id == it.id).order_by(Event.id.desc()).limit(8)
+    ).all()
+    return render_template(
+        "workbench/item.html",
+        item=it,
+        reply=reply,
+        text=text,
+        templates=templates,
+        chosen=chosen,
+        rule=rule,
+        pending=handling.pending_adjustments(it),
+        pause_kinds=handling.PAUSE_KINDS,
+        events=events,
+    )
+
+
+def _version() -> int | None:
+    return form_version(request.form.get("version"))
+
+
+@bp.post("/items/<int:item_id>/draft")
+@roles_required(*ROLES)
+def draft(item_id: int):  # type: ignore[no-untyped-def]
+    session, user, text = get_session(), current_staff(), request.form.get("text", "")
+    if request.form.get("action") == "submit":
+
+        def step() -> None:
+            now = now_utc()
+            handling.save_draft(session, user, item_id, _version(), text, now=now)
+            handling.submit(session, user, item_id, None, now=now)  # same transaction: version moved
+
+        perform(step, "答复已提交审核。")
+    else:
+        perform(lambda: handling.save_draft(session, user, item_id, _version(), text, now=now_utc()), "草稿已保存。")
+    return redirect(url_for("workbench.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/extension")
+@roles_required(*ROLES)
+def extension(item_id: int):  # type: ignore[no-untyped-def]
+    amount = request.form.get("amount", type=int) or 0
+    perform(
+        lambda: handling.request_extension(
+            get_session(), current_staff(), item_id, _version(), amount,
+            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+        ),
+        "延期申请已提交，待审核人批准。",
+    )
+    return redirect(url_for("workbench.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/pause")
+@roles_required(*ROLES)
+def pause(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: handling.request_pause(
+            get_session(), current_staff(), item_id, _version(), request.form.get("kind", ""),
+            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+        ),
+        "暂停计时申请已提交，待审核人批准。",
+    )
+    return redirect(url_for("workbench.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/resume")
+@roles_required(*ROLES)
+def resume(item_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: handling.resume(get_session(), current_staff(), item_id, _version(), now=now_utc(), clock=clock()),
+        "已恢复计时，办理时限已重新计算。",
+    )
+    return redirect(url_for("workbench.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/send-back")
+@roles_required(*ROLES)
+def send_back(item_id: int):  # type: ignore[no-untyped-def]
+    ok = perform(
+        lambda: handling.send_back(
+            get_session(), current_staff(), item_id, _version(), request.form.get("reason", ""), now=now_utc()
+        ),
+        "已退回办公室重新分办。",
+    )
+    if ok:
+        return redirect(url_for("workbench.index"))
+    return redirect(url_for("workbench.item", item_id=item_id))
