@@ -18,6 +18,9 @@ from ledger.masking import mask_personal_data
 from ledger.records import IntakeRecord
 
 logger = logging.getLogger("huiying.crawler")
+# Intake contexts (rules, calendar, router) per (database, data dir): sources crawled side by side
+# in one process share one, so the router is loaded once.
+_CONTEXTS: dict[tuple[str, str], Any] = {}
 MASKED_FIELDS = ("title", "body", "author", "reply_text")
 
 
@@ -152,8 +155,11 @@ class IntakePipeline:
             settings = replace(settings, data_dir=Path(self.data_dir))
         self.engine = make_engine(self.database_url)
         self.sessions = make_session_factory(self.engine)
-        with self.sessions() as session:
-            self.ctx = IntakeContext.load(session, settings)
+        key = (self.database_url, str(settings.data_dir))
+        if key not in _CONTEXTS:
+            with self.sessions() as session:
+                _CONTEXTS[key] = IntakeContext.load(session, settings)
+        self.ctx = _CONTEXTS[key]
 
     def close_spider(self) -> None:
         if self.engine is not None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import argparse
 import json
+import logging
+import shutil
 import sys
 from pathlib import Path
 from typing import Any
@@ -46,6 +48,24 @@ def crawl_settings(
     return settings
 
 
+RUNNING = "huiying.running"
+logger = logging.getLogger("huiying.crawler")
+
+
+def claim_jobdir(jobdir: Path, slug: str) -> Path:
+    """Mark jobdir/<slug> as in use. Scrapy keeps a consistent queue there only when it stops
+    cleanly (finished, or paused with one Ctrl-C/SIGTERM); a crawl that was killed leaves a broken
+    queue, so it is discarded: the ledger knows what was stored, and the list pages are walked
+    again."""
+    folder = jobdir / slug
+    if (folder / RUNNING).exists():
+        logger.warning("the last crawl of %s did not stop cleanly: discarding %s", slug, folder)
+        shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / RUNNING).touch()
+    return folder
+
+
 def _coerce(value: str) -> Any:
     try:
         return json.loads(value)
@@ -66,6 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.set)
     configs = [load_source(name, sources_dir) for name in args.source]
     process = CrawlerProcess(crawl_settings(None, overrides))
+    claimed = [claim_jobdir(jobdir, c.slug) for c in configs] if jobdir else []
     crawlers = {}
     for index, config in enumerate(configs):
         settings = crawl_settings(config, overrides, jobdir)
@@ -74,6 +95,8 @@ def main(argv: list[str] | None = None) -> int:
         process.crawl(crawler, source=config.slug, sources_dir=args.sources_dir)
         crawlers[config.slug] = crawler
     process.start()
+    for folder in claimed:  # stopped cleanly (finished or paused): the queue can be resumed
+        (folder / RUNNING).unlink(missing_ok=True)
     finished = True
     for slug, crawler in crawlers.items():
         stats = crawler.stats.get_stats() if crawler.stats else {}

@@ -6,6 +6,7 @@ Subcommands are imported lazily so that `huiying deadline` does not pay for Scra
 from __future__ import annotations
 
 import importlib
+import logging
 
 import click
 
@@ -46,4 +47,5 @@ class LazyGroup(click.Group):
     cls=LazyGroup, help="huiying 回应台账：留言/信箱/12345 工单的受理、分办、办理时限与分析。"
 )
 def main() -> None:
-    pass
+    # Library warnings (e.g. "no routing model yet, training one") reach the terminal as plain lines.
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")

@@ -45,10 +45,15 @@ def create_user():  # type: ignore[no-untyped-def]
     f = request.form
     perform(
         lambda: admin.create_user(
-            get_session(), current_staff(), username=f.get("username", ""),
-            display_name=f.get("display_name", ""), password=f.get("password", ""),
-            role=f.get("role", ""), department_code=f.get("department") or None,
-            email=f.get("email"), now=now_utc(),
+            get_session(),
+            current_staff(),
+            username=f.get("username", ""),
+            display_name=f.get("display_name", ""),
+            password=f.get("password", ""),
+            role=f.get("role", ""),
+            department_code=f.get("department") or None,
+            email=f.get("email"),
+            now=now_utc(),
         ),
         "用户已创建。",
     )
@@ -61,9 +66,15 @@ def update_user(user_id: int):  # type: ignore[no-untyped-def]
     f = request.form
     perform(
         lambda: admin.update_user(
-            get_session(), current_staff(), user_id, role=f.get("role", ""),
-            department_code=f.get("department") or None, email=f.get("email"),
-            active=f.get("active") == "1", password=f.get("password") or None, now=now_utc(),
+            get_session(),
+            current_staff(),
+            user_id,
+            role=f.get("role", ""),
+            department_code=f.get("department") or None,
+            email=f.get("email"),
+            active=f.get("active") == "1",
+            password=f.get("password") or None,
+            now=now_utc(),
         ),
         "用户已更新。",
     )
@@ -84,8 +95,14 @@ def update_department(department_id: int):  # type: ignore[no-untyped-def]
     terms = f.get("terms", "").replace("，", ",").replace("、", ",").split(",")
     perform(
         lambda: admin.update_department(
-            get_session(), current_staff(), department_id, name=f.get("name", ""),
-            duties=f.get("duties", ""), terms=terms, active=f.get("active") == "1", now=now_utc(),
+            get_session(),
+            current_staff(),
+            department_id,
+            name=f.get("name", ""),
+            duties=f.get("duties", ""),
+            terms=terms,
+            active=f.get("active") == "1",
+            now=now_utc(),
         ),
         "处室已更新。",
     )
@@ -95,7 +112,9 @@ def update_department(department_id: int):  # type: ignore[no-untyped-def]
 @bp.get("/rules")
 @roles_required(Role.ADMIN)
 def rules():  # type: ignore[no-untyped-def]
-    return render_template("admin/rules.html", rules=list(clock().rules), path=data_dir() / "deadline_rules.toml")
+    return render_template(
+        "admin/rules.html", rules=list(clock().rules), path=data_dir() / "deadline_rules.toml"
+    )
 
 
 def _holidays_dir() -> Path:
@@ -107,8 +126,12 @@ def _holidays_dir() -> Path:
 def holidays():  # type: ignore[no-untyped-def]
     this_year = date.today().year
     cal = clock().calendar
-    years = [(y, cal.coverage(y), cal.fallback_warning(y)) for y in range(this_year - 1, this_year + 3)]
-    files = sorted(p.name for p in _holidays_dir().glob("*.toml")) if _holidays_dir().is_dir() else []
+    years = [
+        (y, cal.coverage(y), cal.fallback_warning(y)) for y in range(this_year - 1, this_year + 3)
+    ]
+    files = (
+        sorted(p.name for p in _holidays_dir().glob("*.toml")) if _holidays_dir().is_dir() else []
+    )
     return render_template("admin/holidays.html", years=years, files=files, next_year=this_year + 1)
 
 
@@ -117,7 +140,11 @@ def holidays():  # type: ignore[no-untyped-def]
 def upload_holidays():  # type: ignore[no-untyped-def]
     year = request.form.get("year", type=int) or 0
     upload = request.files.get("file")
-    raw = upload.read(MAX_HOLIDAY_FILE + 1) if upload and upload.filename else request.form.get("text", "").encode()
+    raw = (
+        upload.read(MAX_HOLIDAY_FILE + 1)
+        if upload and upload.filename
+        else request.form.get("text", "").encode()
+    )
     if len(raw) > MAX_HOLIDAY_FILE:
         flash("文件过大（上限 64 KB）。", "error")
         return redirect(url_for("admin.holidays"))
@@ -129,10 +156,15 @@ def upload_holidays():  # type: ignore[no-untyped-def]
 
     def step() -> None:
         try:
-            parsed = admin.save_holiday_file(get_session(), current_staff(), _holidays_dir(), year, text, now_utc())
+            parsed = admin.save_holiday_file(
+                get_session(), current_staff(), _holidays_dir(), year, text, now_utc()
+            )
         except HolidayFileError as exc:
             raise WorkflowError(str(exc)) from exc
-        flash(f"{year} 年：{len(parsed.holidays)} 个假日、{len(parsed.workdays)} 个调休上班日。", "info")
+        flash(
+            f"{year} 年：{len(parsed.holidays)} 个假日、{len(parsed.workdays)} 个调休上班日。",
+            "info",
+        )
 
     if perform(step, f"{year} 年节假日文件已保存并生效（新计算的办理时限将使用它）。"):
         reload_clock()
@@ -143,7 +175,11 @@ def upload_holidays():  # type: ignore[no-untyped-def]
 @roles_required(Role.ADMIN)
 def sources():  # type: ignore[no-untyped-def]
     rows = get_session().scalars(select(Source).order_by(Source.id)).all()
-    configs = sorted(p.name for p in (data_dir() / "sources").glob("*.toml")) if (data_dir() / "sources").is_dir() else []
+    configs = (
+        sorted(p.name for p in (data_dir() / "sources").glob("*.toml"))
+        if (data_dir() / "sources").is_dir()
+        else []
+    )
     return render_template("admin/sources.html", sources=rows, configs=configs)
 
 
@@ -152,7 +188,9 @@ def sources():  # type: ignore[no-untyped-def]
 def toggle_source(source_id: int):  # type: ignore[no-untyped-def]
     active = request.form.get("active") == "1"
     perform(
-        lambda: admin.set_source_active(get_session(), current_staff(), source_id, active, now_utc()),
+        lambda: admin.set_source_active(
+            get_session(), current_staff(), source_id, active, now_utc()
+        ),
         "来源已启用。" if active else "来源已停用。",
     )
     return redirect(url_for("admin.sources"))

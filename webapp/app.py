@@ -7,10 +7,12 @@ from collections.abc import Mapping
 from typing import Any
 
 from flask import Flask, redirect, url_for
+from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFProtect
 
+from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, security
+from webapp import auth, database, display, notice_views, scheduler, security, services
 
 csrf = CSRFProtect()
 
@@ -40,15 +42,40 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     display.init_app(app)
+    services.init_app(app)
+    notice_views.init_app(app)
 
-    from webapp import ledger_views
+    from webapp import (
+        admin_views,
+        ledger_views,
+        review_views,
+        supervision_views,
+        triage_views,
+        workbench_views,
+    )
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(ledger_views.bp)
+    app.register_blueprint(triage_views.bp)
+    app.register_blueprint(workbench_views.bp)
+    app.register_blueprint(review_views.bp)
+    app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(admin_views.bp)
+    app.register_blueprint(notice_views.bp)
 
     @app.get("/")
+    @login_required
     def index():  # type: ignore[no-untyped-def]
-        return redirect(url_for("ledger.index"))
+        """Each role lands on the page where its work is."""
+        home = {
+            Role.TRIAGE: "triage.queue",
+            Role.HANDLER: "workbench.index",
+            Role.REVIEWER: "review.queue",
+            Role.SUPERVISOR: "supervision.board",
+        }
+        return redirect(url_for(home.get(Role(current_user.user.role), "ledger.index")))
+
+    scheduler.init_app(app)  # only with SCHEDULER=1 (env HUIYING_SCHEDULER=1), never in tests
 
     return app
 

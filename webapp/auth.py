@@ -66,7 +66,7 @@ def _safe_next(target: str | None) -> str:
         and not target.startswith("//")
     ):
         return target
-    return url_for("ledger.index")
+    return url_for("index")  # each role lands on its own work page
 
 
 @bp.route("/login", methods=["GET", "POST"])

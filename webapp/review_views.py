@@ -22,7 +22,10 @@ ROLES = (Role.REVIEWER, Role.SUPERVISOR)
 def queue():  # type: ignore[no-untyped-def]
     items = review.review_queue(get_session(), current_staff())
     return render_template(
-        "review/queue.html", items=items, pending=handling.pending_adjustments, staff_reply=handling.staff_reply
+        "review/queue.html",
+        items=items,
+        pending=handling.pending_adjustments,
+        staff_reply=handling.staff_reply,
     )
 
 
@@ -51,8 +54,13 @@ def _version() -> int | None:
 def approve(item_id: int):  # type: ignore[no-untyped-def]
     ok = perform(
         lambda: review.approve(
-            get_session(), current_staff(), item_id, _version(), now=now_utc(),
-            comment=request.form.get("comment", ""), report_back=report_back(),
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            now=now_utc(),
+            comment=request.form.get("comment", ""),
+            report_back=report_back(),
         ),
         "答复已批准，事项计为已答复。",
     )
@@ -64,7 +72,12 @@ def approve(item_id: int):  # type: ignore[no-untyped-def]
 def return_reply(item_id: int):  # type: ignore[no-untyped-def]
     ok = perform(
         lambda: review.return_reply(
-            get_session(), current_staff(), item_id, _version(), request.form.get("comment", ""), now=now_utc()
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            request.form.get("comment", ""),
+            now=now_utc(),
         ),
         "已退回承办人修改。",
     )
@@ -77,8 +90,15 @@ def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-
     approve = request.form.get("decision") == "approve"
     perform(
         lambda: review.decide_clock_request(
-            get_session(), current_staff(), item_id, _version(), adjustment_id, approve,
-            now=now_utc(), clock=clock(), comment=request.form.get("comment", ""),
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            adjustment_id,
+            approve,
+            now=now_utc(),
+            clock=clock(),
+            comment=request.form.get("comment", ""),
         ),
         "已批准，办理时限已重新计算。" if approve else "已驳回申请。",
     )

@@ -40,7 +40,9 @@ def board():  # type: ignore[no-untyped-def]
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
 def urge(item_id: int):  # type: ignore[no-untyped-def]
     perform(
-        lambda: supervision.urge(get_session(), current_staff(), item_id, request.form.get("note", ""), now_utc()),
+        lambda: supervision.urge(
+            get_session(), current_staff(), item_id, request.form.get("note", ""), now_utc()
+        ),
         "已向承办处室发出催办通知。",
     )
     return redirect(url_for("supervision.board"))

@@ -22,7 +22,9 @@ ROLES = (Role.TRIAGE, Role.ADMIN)
 def _departments() -> list[Department]:
     return list(
         get_session().scalars(
-            select(Department).where(Department.active, Department.code != triage.NOT_OURS).order_by(Department.id)
+            select(Department)
+            .where(Department.active, Department.code != triage.NOT_OURS)
+            .order_by(Department.id)
         )
     )
 
@@ -80,8 +82,12 @@ def confirm(item_id: int):  # type: ignore[no-untyped-def]
     code = request.form.get("department") or None
     perform(
         lambda: triage.confirm(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
-            now=now_utc(), department_code=code,
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            now=now_utc(),
+            department_code=code,
         ),
         "已分办。",
     )
@@ -93,8 +99,13 @@ def confirm(item_id: int):  # type: ignore[no-untyped-def]
 def reroute(item_id: int):  # type: ignore[no-untyped-def]
     perform(
         lambda: triage.reroute(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
-            request.form.get("department", ""), now=now_utc(), reason=request.form.get("reason", ""),
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            request.form.get("department", ""),
+            now=now_utc(),
+            reason=request.form.get("reason", ""),
         ),
         "已转办。",
     )
@@ -110,8 +121,12 @@ def merge(item_id: int):  # type: ignore[no-untyped-def]
         return _back(item_id)
     ok = perform(
         lambda: triage.merge(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
-            target, now=now_utc(),
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            target,
+            now=now_utc(),
         ),
         f"已合并到事项 #{target}（可在该事项页撤销合并）。",
     )
@@ -123,7 +138,11 @@ def merge(item_id: int):  # type: ignore[no-untyped-def]
 def unmerge(item_id: int):  # type: ignore[no-untyped-def]
     perform(
         lambda: triage.undo_merge(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")), now=now_utc()
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            now=now_utc(),
         ),
         "已撤销合并。",
     )
@@ -135,8 +154,13 @@ def unmerge(item_id: int):  # type: ignore[no-untyped-def]
 def return_item(item_id: int):  # type: ignore[no-untyped-def]
     perform(
         lambda: triage.return_not_ours(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
-            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            request.form.get("reason", ""),
+            now=now_utc(),
+            clock=clock(),
         ),
         "已回退（非本厅职责）。",
     )
@@ -148,8 +172,12 @@ def return_item(item_id: int):  # type: ignore[no-untyped-def]
 def priority(item_id: int):  # type: ignore[no-untyped-def]
     perform(
         lambda: triage.set_priority(
-            get_session(), current_staff(), item_id, form_version(request.form.get("version")),
-            request.form.get("priority", ""), now=now_utc(),
+            get_session(),
+            current_staff(),
+            item_id,
+            form_version(request.form.get("version")),
+            request.form.get("priority", ""),
+            now=now_utc(),
         ),
         "已设置优先级。",
     )
@@ -173,8 +201,11 @@ def bulk_confirm():  # type: ignore[no-untyped-def]
         flash("请先勾选要确认的事项。", "error")
     elif perform(step, "批量确认完成。"):
         result = holder["r"]
-        flash(f"已确认 {len(result.done)} 条" + (f"，跳过 {len(result.skipped)} 条" if result.skipped else ""), "info")
+        flash(
+            f"已确认 {len(result.done)} 条"
+            + (f"，跳过 {len(result.skipped)} 条" if result.skipped else ""),
+            "info",
+        )
         for item_id, why in result.skipped:
             flash(f"事项 #{item_id} 未确认：{why}", "error")
     return redirect(url_for("triage.queue"))
-

@@ -72,11 +72,16 @@ def draft(item_id: int):  # type: ignore[no-untyped-def]
         def step() -> None:
             now = now_utc()
             handling.save_draft(session, user, item_id, _version(), text, now=now)
-            handling.submit(session, user, item_id, None, now=now)  # same transaction: version moved
+            handling.submit(
+                session, user, item_id, None, now=now
+            )  # same transaction: version moved
 
         perform(step, "答复已提交审核。")
     else:
-        perform(lambda: handling.save_draft(session, user, item_id, _version(), text, now=now_utc()), "草稿已保存。")
+        perform(
+            lambda: handling.save_draft(session, user, item_id, _version(), text, now=now_utc()),
+            "草稿已保存。",
+        )
     return redirect(url_for("workbench.item", item_id=item_id))
 
 
@@ -86,8 +91,14 @@ def extension(item_id: int):  # type: ignore[no-untyped-def]
     amount = request.form.get("amount", type=int) or 0
     perform(
         lambda: handling.request_extension(
-            get_session(), current_staff(), item_id, _version(), amount,
-            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            amount,
+            request.form.get("reason", ""),
+            now=now_utc(),
+            clock=clock(),
         ),
         "延期申请已提交，待审核人批准。",
     )
@@ -99,8 +110,14 @@ def extension(item_id: int):  # type: ignore[no-untyped-def]
 def pause(item_id: int):  # type: ignore[no-untyped-def]
     perform(
         lambda: handling.request_pause(
-            get_session(), current_staff(), item_id, _version(), request.form.get("kind", ""),
-            request.form.get("reason", ""), now=now_utc(), clock=clock(),
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            request.form.get("kind", ""),
+            request.form.get("reason", ""),
+            now=now_utc(),
+            clock=clock(),
         ),
         "暂停计时申请已提交，待审核人批准。",
     )
@@ -111,7 +128,9 @@ def pause(item_id: int):  # type: ignore[no-untyped-def]
 @roles_required(*ROLES)
 def resume(item_id: int):  # type: ignore[no-untyped-def]
     perform(
-        lambda: handling.resume(get_session(), current_staff(), item_id, _version(), now=now_utc(), clock=clock()),
+        lambda: handling.resume(
+            get_session(), current_staff(), item_id, _version(), now=now_utc(), clock=clock()
+        ),
         "已恢复计时，办理时限已重新计算。",
     )
     return redirect(url_for("workbench.item", item_id=item_id))
@@ -122,7 +141,12 @@ def resume(item_id: int):  # type: ignore[no-untyped-def]
 def send_back(item_id: int):  # type: ignore[no-untyped-def]
     ok = perform(
         lambda: handling.send_back(
-            get_session(), current_staff(), item_id, _version(), request.form.get("reason", ""), now=now_utc()
+            get_session(),
+            current_staff(),
+            item_id,
+            _version(),
+            request.form.get("reason", ""),
+            now=now_utc(),
         ),
         "已退回办公室重新分办。",
     )

@@ -51,29 +51,61 @@ def _count_items(database_url: str, source: str | None = None) -> dict[str, int]
         engine.dispose()
 
 
+@pytest.fixture(scope="session")
+def portal_factory() -> Iterator[Callable[..., PortalHandle]]:
+    """portal_factory(seed=..., counts=...) → a portal on loopback with the fixed test clock."""
+    handles: list[PortalHandle] = []
+
+    def start(**options: Any) -> PortalHandle:
+        options = {"anchor": ANCHOR, "seed": 7, "counts": SMALL, "speed": 0, **options}
+        handles.append(start_in_thread("127.0.0.1", 0, **options))
+        return handles[-1]
+
+    yield start
+    for handle in handles:
+        handle.stop()
+
+
 @pytest.fixture(scope="module")
-def portal() -> Iterator[PortalHandle]:
-    handle = start_in_thread(anchor=ANCHOR, seed=7, counts=SMALL, speed=0)
-    yield handle
-    handle.stop()
+def portal(portal_factory: Callable[..., PortalHandle]) -> PortalHandle:
+    """The module's portal; a module overrides this fixture to change sizes or seed."""
+    return portal_factory()
 
 
 @pytest.fixture(scope="module")
 def ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A migrated SQLite ledger shared by the module's tests."""
     return new_sqlite_ledger(tmp_path_factory.mktemp("ledger"))
+
+
+@pytest.fixture
+def fresh_ledger_url(tmp_path: Path) -> str:
+    """A migrated SQLite ledger for one test."""
+    return new_sqlite_ledger(tmp_path)
+
+
+@pytest.fixture(scope="session")
+def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One instance folder for every crawl of the session: the routing model is built once."""
+    return tmp_path_factory.mktemp("instance")
+
+
+@pytest.fixture(scope="module")
+def crawl_env(portal: PortalHandle, instance_dir: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "HUIYING_DEMO_PORTAL_URL": portal.url,
+        "HUIYING_INSTANCE_DIR": str(instance_dir),
+    }
 
 
 @pytest.fixture(scope="module")
 def crawl(
-    portal: PortalHandle, tmp_path_factory: pytest.TempPathFactory
+    crawl_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> Callable[..., CrawlSummary]:
     """crawl(database_url, sources=None, **run_crawl options) against the module's portal."""
     work = tmp_path_factory.mktemp("crawl")
-    env = {
-        **os.environ,
-        "HUIYING_DEMO_PORTAL_URL": portal.url,
-        "HUIYING_INSTANCE_DIR": str(work / "instance"),
-    }
+    env = crawl_env
 
     def run(database_url: str, sources: list[str] | None = None, **options: Any) -> CrawlSummary:
         options.setdefault("log_dir", work / "logs")

@@ -1,0 +1,141 @@
+"""Reminders with a frozen clock: 催办 at the warning point, 督办 on the first overdue working day,
+once each; e-mail through a real SMTP server on loopback (aiosmtpd)."""
+
+from __future__ import annotations
+
+import socket
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from aiosmtpd.controller import Controller
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from ledger import triage
+from ledger.intake import IntakeContext, intake
+from ledger.models import Department, Item, Notice, ReminderLog, User
+from ledger.notices import SmtpMailer
+from ledger.records import IntakeRecord
+from ledger.reminders import load_escalation, run_reminders
+from ledger.routing import RouteResult, Suggestion
+from ledger.workflow import Clock
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+class Sink:
+    def __init__(self) -> None:
+        self.messages: list[tuple[list[str], str]] = []
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]  # noqa: N802
+        self.messages.append((list(envelope.rcpt_tos), envelope.content.decode("utf-8", "replace")))
+        return "250 OK"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture
+def smtp() -> Iterator[tuple[Sink, SmtpMailer]]:
+    sink = Sink()
+    port = _free_port()
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield sink, SmtpMailer(host="127.0.0.1", port=port, sender="huiying@example.test")
+    finally:
+        controller.stop()
+
+
+class Router:
+    def route(self, title: str, body: str) -> RouteResult:
+        return RouteResult([Suggestion("sme", 0.9)], auto=False, method="model")
+
+
+def routed_item(session: Session, clock: Clock, ext: str, received: datetime) -> Item:
+    ctx = IntakeContext(
+        clock.rules,
+        clock.calendar,
+        Router(),
+        {c: i for c, i in session.execute(select(Department.code, Department.id))},
+    )
+    rec = IntakeRecord(
+        source="demo_board",
+        external_id=ext,
+        item_type="留言板",
+        title="拖欠账款 联系 13812345678",
+        body="国企拖欠货款。",
+        received_at=received,
+    )
+    item = session.get(Item, intake(session, rec, ctx, now=received).item_id)
+    assert item is not None
+    fenban = session.scalars(select(User).where(User.username == "fenban")).one()
+    triage.confirm(session, fenban, item.id, item.version, now=received)
+    return item
+
+
+def run(session: Session, clock: Clock, data_dir, mailer):  # type: ignore[no-untyped-def]
+    return run_reminders(
+        session,
+        datetime.now(UTC),
+        load_escalation(data_dir / "escalation.toml"),
+        clock.calendar,
+        mailer,
+    )
+
+
+def test_urge_at_warning_point_and_escalate_on_first_overdue_workday_once_each(
+    session: Session, data_dir, smtp
+) -> None:  # type: ignore[no-untyped-def]
+    sink, mailer = smtp
+    clock = Clock.from_data_dir(data_dir)
+    handler = session.scalars(select(User).where(User.username == "zxqy")).one()
+    handler.email = "zxqy@example.test"
+    # Friday 2026-11-13: ten working days end on Friday 2026-11-27.
+    item = routed_item(session, clock, "R-1", datetime(2026, 11, 13, 9, 0, tzinfo=SHANGHAI))
+    assert item.due_at is not None and item.warn_at is not None
+    assert item.due_at.astimezone(SHANGHAI).date().isoformat() == "2026-11-27"
+
+    with time_machine.travel(item.warn_at - timedelta(minutes=1), tick=False):
+        report = run(session, clock, data_dir, mailer)
+    assert report.urged == [] and report.escalated == []
+
+    with time_machine.travel(item.warn_at + timedelta(minutes=1), tick=False):
+        report = run(session, clock, data_dir, mailer)
+        assert report.urged == [item.id] and report.emails == 1
+        assert run(session, clock, data_dir, mailer).urged == []  # once only
+
+    # Saturday after the Friday due date: overdue, but not yet an overdue *working* day.
+    with time_machine.travel(datetime(2026, 11, 28, 10, 0, tzinfo=SHANGHAI), tick=False):
+        assert run(session, clock, data_dir, mailer).escalated == []
+
+    # Monday 2026-11-30: the first overdue working day → 督办 to the 处室 level, once.
+    with time_machine.travel(datetime(2026, 11, 30, 8, 0, tzinfo=SHANGHAI), tick=False):
+        report = run(session, clock, data_dir, mailer)
+        assert report.escalated == [(item.id, "处室")]
+        assert run(session, clock, data_dir, mailer).escalated == []
+
+    kinds = session.scalars(
+        select(ReminderLog.kind).where(ReminderLog.item_id == item.id).order_by(ReminderLog.id)
+    ).all()
+    assert kinds == ["催办", "督办"]
+    notices = session.scalars(select(Notice).where(Notice.item_id == item.id)).all()
+    assert {n.kind for n in notices} >= {"催办", "督办"}
+    assert all("13812345678" not in n.text for n in notices)  # personal data masked
+    assert len(sink.messages) == 2
+    assert all(rcpts == ["zxqy@example.test"] for rcpts, _ in sink.messages)
+
+
+def test_escalation_climbs_the_chain(session: Session, data_dir) -> None:  # type: ignore[no-untyped-def]
+    clock = Clock.from_data_dir(data_dir)
+    item = routed_item(session, clock, "R-2", datetime(2026, 11, 13, 9, 0, tzinfo=SHANGHAI))
+    # 2026-12-07 (Mon) is the 6th working day after the due date: all three levels are due.
+    with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI), tick=False):
+        report = run(session, clock, data_dir, None)
+    assert [name for i, name in report.escalated if i == item.id] == ["处室", "分管领导", "厅领导"]
