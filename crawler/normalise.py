@@ -49,16 +49,18 @@ def parse_time(value: object, tz: str = "Asia/Shanghai") -> datetime | None:
 
     Naive source times are taken as local time of `tz`. Raises ValueError if unparseable.
     """
-    if value is None or (isinstance(value, str) and not value.strip()):
-        return None
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
-    if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
-        number = float(value)
-        if number > 1e11:  # milliseconds
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        value = str(value)
+    text = clean_text(str(value), multiline=False) if value is not None else None
+    if not text:
+        return None  # an empty cell is no time
+    if text.replace(".", "", 1).isdigit():  # unix seconds or milliseconds
+        number = float(text)
+        if number > 1e11:
             number /= 1000
         return datetime.fromtimestamp(number, UTC)
-    text = clean_text(str(value), multiline=False) or ""
     try:
         parsed = datetime.fromisoformat(text)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))

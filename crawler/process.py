@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.sources import REPO_ROOT, default_sources_dir, list_sources
+from crawler.sources import REPO_ROOT, default_sources_dir, list_sources, load_source
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -30,6 +30,7 @@ class SourceSummary:
     skipped: int = 0  # known and unchanged on the list: detail page not fetched
     rejected: int = 0
     rejections: list[dict[str, str]] = field(default_factory=list)
+    errors: int = 0  # exceptions in spider callbacks (logged with traceback and URL)
     finish_reason: str = ""
     returncode: int | None = None
     seconds: float = 0.0
@@ -57,6 +58,7 @@ class SourceSummary:
             skipped=count("skipped"),
             rejected=count("rejected"),
             rejections=list(stats.get("huiying/rejections") or []),
+            errors=int(stats.get("spider_exceptions/count", 0) or 0),
             finish_reason=str(stats.get("finish_reason", "")),
         )
 
@@ -152,6 +154,8 @@ def run_crawl(
     """
     sources_dir = Path(sources_dir) if sources_dir else default_sources_dir()
     names = sources or list_sources(sources_dir)
+    for name in names:  # a broken source file fails here, with its name and key (SourceConfigError)
+        load_source(name, sources_dir, os.environ if env is None else env)
     log_path = (Path(log_dir) if log_dir else _default_log_dir()) / "crawl.log"
     started = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="huiying-crawl-") as tmp:

@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urljoin
 
 import scrapy
 from parsel import Selector
@@ -107,7 +107,7 @@ class SourceSpider(scrapy.Spider):
             return  # next link or cursor unknown: the rest waits for the next crawl
         elif spec.paging == "next_link" and page.next_value:
             yield self._list_request(
-                url=request.urljoin(page.next_value), page=(meta.get("page") or 0) + 1
+                url=urljoin(request.url, page.next_value), page=(meta.get("page") or 0) + 1
             )
         elif spec.paging == "cursor" and page.next_value and page.has_more is not False:
             yield self._list_request(url=self._cursor_url(page.next_value), cursor=page.next_value)

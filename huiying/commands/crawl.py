@@ -89,6 +89,8 @@ def crawl(
             click.secho(f"{s.source} 拒收 {rejection['url']}：{rejection['reason']}", fg="yellow")
         if s.rejected > 10:
             click.echo(f"{s.source}：另有 {s.rejected - 10} 条拒收，见日志 {s.log_path}")
+        if s.errors:
+            click.secho(f"{s.source}：{s.errors} 个页面解析出错，见日志 {s.log_path}", fg="red")
         if not s.ok:
             click.secho(f"{s.source} 未正常结束（{s.finish_reason}），日志：{s.log_path}", fg="red")
     if not summary.ok:

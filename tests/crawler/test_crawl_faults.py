@@ -16,7 +16,9 @@ def portal(portal_factory) -> PortalHandle:
     return portal_factory(seed=11, counts=COUNTS)
 
 
-def test_faults_are_retried_or_rejected_and_the_rest_completes(portal, ledger_url, crawl, count_items):
+def test_faults_are_retried_or_rejected_and_the_rest_completes(
+    portal, ledger_url, crawl, count_items
+):
     state = portal.state
     board = [m.ext_id for m in state.visible("board")]
     mailbox = [m.ext_id for m in state.visible("mailbox")]
@@ -36,7 +38,10 @@ def test_faults_are_retried_or_rejected_and_the_rest_completes(portal, ledger_ur
 
     for source in summary.sources:
         assert source.ok, source.finish_reason  # every crawl ran to its end
-    reasons = {s.source: {r["url"].rsplit("/", 1)[-1]: r["reason"] for r in s.rejections} for s in summary.sources}
+    reasons = {
+        s.source: {r["url"].rsplit("/", 1)[-1]: r["reason"] for r in s.rejections}
+        for s in summary.sources
+    }
     assert reasons["demo_board"] == {
         f"{lost_500}.html": "HTTP 500 after retries",
         f"{broken}.html": "broken page: no title, body, received_at found",

@@ -67,14 +67,18 @@ def split(results):
 @pytest.fixture(scope="module")
 def board_list():
     spider = make_spider("demo_board")
-    return split(list(spider.parse_list(file_response("demo_board_list.html", f"{BASE}/board/list?page=1"))))
+    return split(
+        list(spider.parse_list(file_response("demo_board_list.html", f"{BASE}/board/list?page=1")))
+    )
 
 
 @pytest.fixture(scope="module")
 def board_item():
     spider = make_spider("demo_board")
     entry = ListEntry("40", {"external_id": "40", "status": "已办理"}, "/board/thread/40.html")
-    response = file_response("demo_board.html", f"{BASE}/board/thread/40.html", {"huiying_kind": "detail"})
+    response = file_response(
+        "demo_board.html", f"{BASE}/board/thread/40.html", {"huiying_kind": "detail"}
+    )
     items, _ = split(list(spider.parse_detail(response, entry)))
     return process(spider, items[0])
 
@@ -149,7 +153,10 @@ def test_mailbox_list_reads_cdata_records(mailbox_list):
 
 def test_mailbox_fields_decoded_from_gbk(mailbox_item):
     assert mailbox_item.external_id == "XX2025051600030"
-    assert mailbox_item.title and all("\u4e00" <= c <= "\u9fff" or c in "，。？！“”、：；（）0-9A-Za-z" or c.isalnum() for c in mailbox_item.title)
+    assert mailbox_item.title and all(
+        "\u4e00" <= c <= "\u9fff" or c in "，。？！“”、：；（）0-9A-Za-z" or c.isalnum()
+        for c in mailbox_item.title
+    )
     assert mailbox_item.status == "已答复"
     assert mailbox_item.received_at.tzinfo is not None
     assert mailbox_item.received_at.date().isoformat() == "2025-05-16"
@@ -160,7 +167,12 @@ def test_mailbox_utf8_bytes_under_gbk_header_are_rejected():
     spider = make_spider("demo_mailbox")
     text = (FILES / "demo_mailbox.html").read_bytes().decode("gbk")
     url = f"{BASE}/mailbox/art/X.html"
-    response = file_response("demo_mailbox.html", url, {"huiying_kind": "detail", "parse_attempt": 9}, text.encode("utf-8"))
+    response = file_response(
+        "demo_mailbox.html",
+        url,
+        {"huiying_kind": "detail", "parse_attempt": 9},
+        text.encode("utf-8"),
+    )
     entry = ListEntry("X", {}, "/mailbox/art/X.html")
     assert list(spider.parse_detail(response, entry)) == []
     stats = spider.crawler.stats.get_stats()
@@ -201,7 +213,9 @@ def test_truncated_json_is_retried_then_rejected():
     url = f"{BASE}/api/12345/orders?limit=5"
     first = list(spider.parse_list(file_response("demo_12345.json", url, body=body[:300])))
     assert [r.meta["parse_attempt"] for r in first] == [1]  # fetched again
-    last = list(spider.parse_list(file_response("demo_12345.json", url, {"parse_attempt": 2}, body[:300])))
+    last = list(
+        spider.parse_list(file_response("demo_12345.json", url, {"parse_attempt": 2}, body[:300]))
+    )
     assert last == []  # cursor unknown: the rest waits for the next crawl
     rejection = spider.crawler.stats.get_value("huiying/rejections")[0]
     assert rejection["url"] == url and "truncated or invalid JSON" in rejection["reason"]
@@ -211,7 +225,9 @@ def test_broken_detail_page_is_rejected_with_reason():
     spider = make_spider("demo_board")
     url = f"{BASE}/board/thread/41.html"
     broken = b'<html><body><div class="replyInfoHead"><h1'
-    response = file_response("demo_board.html", url, {"huiying_kind": "detail", "parse_attempt": 2}, broken)
+    response = file_response(
+        "demo_board.html", url, {"huiying_kind": "detail", "parse_attempt": 2}, broken
+    )
     assert list(spider.parse_detail(response, ListEntry("41", {}, "/board/thread/41.html"))) == []
     rejection = spider.crawler.stats.get_value("huiying/rejections")[0]
     assert rejection["url"] == url and rejection["reason"].startswith("broken page: no title, body")

@@ -11,7 +11,16 @@ from sqlalchemy.orm import Session
 
 from ledger import handling, review, triage
 from ledger.intake import IntakeContext, intake
-from ledger.models import Event, Item, ItemStatus, ReplyStatus, RoutingDecision, Source, User
+from ledger.models import (
+    Department,
+    Event,
+    Item,
+    ItemStatus,
+    ReplyStatus,
+    RoutingDecision,
+    Source,
+    User,
+)
 from ledger.records import IntakeRecord
 from ledger.report_back import ReportBackResult
 from ledger.routing import RouteResult, Suggestion
@@ -50,7 +59,7 @@ def make(
     confidence: float = 0.9,
     received: datetime = NOW - timedelta(days=1),
 ) -> Item:
-    depts = {code: i for code, i in session.execute(select_codes())}
+    depts = {code: i for code, i in session.execute(select(Department.code, Department.id))}
     ctx = IntakeContext(
         rules=clock.rules,
         calendar=clock.calendar,
@@ -65,18 +74,14 @@ def make(
     return item
 
 
-def select_codes():  # type: ignore[no-untyped-def]
-    from ledger.models import Department
-
-    return select(Department.code, Department.id)
-
-
 def test_confirm_routes_and_records_a_training_example(session: Session, clock: Clock) -> None:
     item = make(session, clock, "C1")
     triage.confirm(session, user(session, "fenban"), item.id, item.version, now=NOW)
     assert item.status == ItemStatus.IN_PROGRESS and item.department.code == "sme"
     decision = session.scalars(
-        select(RoutingDecision).where(RoutingDecision.item_id == item.id).order_by(RoutingDecision.id.desc())
+        select(RoutingDecision)
+        .where(RoutingDecision.item_id == item.id)
+        .order_by(RoutingDecision.id.desc())
     ).first()
     assert decision is not None and decision.method == "confirmed" and decision.is_training_example
     assert session.scalar(select(Event).where(Event.item_id == item.id, Event.action == "确认分办"))
@@ -89,11 +94,15 @@ def test_reroute_keeps_history_as_correction(session: Session, clock: Clock) -> 
     due = item.due_at
     triage.reroute(session, fenban, item.id, item.version, "chemical", now=NOW, reason="属化工园区")
     routes = session.scalars(
-        select(RoutingDecision).where(RoutingDecision.item_id == item.id).order_by(RoutingDecision.id)
+        select(RoutingDecision)
+        .where(RoutingDecision.item_id == item.id)
+        .order_by(RoutingDecision.id)
     ).all()
     assert [r.method for r in routes] == ["model", "confirmed", "corrected"]
     assert routes[-1].is_training_example and routes[-1].reason == "属化工园区"
-    assert item.department.code == "chemical" and item.due_at == due  # 转办 does not reset the clock
+    assert (
+        item.department.code == "chemical" and item.due_at == due
+    )  # 转办 does not reset the clock
 
 
 def test_stale_version_is_refused_with_a_chinese_message(session: Session, clock: Clock) -> None:
@@ -118,15 +127,21 @@ def test_merge_and_undo(session: Session, clock: Clock) -> None:
     assert dup.status == ItemStatus.NEW and dup.duplicate_of_id is None
 
 
-def test_return_not_ours_needs_a_reason_and_is_a_training_example(session: Session, clock: Clock) -> None:
+def test_return_not_ours_needs_a_reason_and_is_a_training_example(
+    session: Session, clock: Clock
+) -> None:
     item = make(session, clock, "R1", kind="12345", source="demo_12345", top="not_ours")
     fenban = user(session, "fenban")
     with pytest.raises(WorkflowError, match="理由"):
         triage.return_not_ours(session, fenban, item.id, item.version, " ", now=NOW, clock=clock)
-    triage.return_not_ours(session, fenban, item.id, item.version, "属市场监管部门职责", now=NOW, clock=clock)
+    triage.return_not_ours(
+        session, fenban, item.id, item.version, "属市场监管部门职责", now=NOW, clock=clock
+    )
     assert item.status == ItemStatus.RETURNED
     last = session.scalars(
-        select(RoutingDecision).where(RoutingDecision.item_id == item.id).order_by(RoutingDecision.id.desc())
+        select(RoutingDecision)
+        .where(RoutingDecision.item_id == item.id)
+        .order_by(RoutingDecision.id.desc())
     ).first()
     assert last is not None and last.method == "confirmed" and last.is_training_example
 
@@ -162,7 +177,9 @@ def test_draft_submit_approve_counts_as_answered_and_reports_back_12345(
     item = make(session, clock, "H1", kind="12345", source="demo_12345")
     triage.confirm(session, user(session, "fenban"), item.id, item.version, now=NOW)
     handler, head = user(session, "zxqy"), user(session, "zxqy-sh")
-    handling.save_draft(session, handler, item.id, item.version, "已联系企业，解答认定条件。", now=NOW)
+    handling.save_draft(
+        session, handler, item.id, item.version, "已联系企业，解答认定条件。", now=NOW
+    )
     assert item.replied_at is None
     handling.submit(session, handler, item.id, item.version, now=NOW)
     assert item.status == ItemStatus.IN_REVIEW and item.replied_at is None
@@ -172,7 +189,9 @@ def test_draft_submit_approve_counts_as_answered_and_reports_back_12345(
     reply = review.approve(session, head, item.id, item.version, now=NOW, report_back=recorder)
     assert reply.status == ReplyStatus.APPROVED and item.status == ItemStatus.REPLIED
     assert item.replied_at == NOW and recorder.calls == ["H1"]
-    assert session.scalar(select(Event).where(Event.item_id == item.id, Event.action == "12345回传"))
+    assert session.scalar(
+        select(Event).where(Event.item_id == item.id, Event.action == "12345回传")
+    )
 
 
 def test_return_for_changes_then_resubmit(session: Session, clock: Clock) -> None:
@@ -184,7 +203,10 @@ def test_return_for_changes_then_resubmit(session: Session, clock: Clock) -> Non
     review.return_reply(session, head, item.id, item.version, "请补充政策文号", now=NOW)
     assert item.status == ItemStatus.IN_PROGRESS and item.replied_at is None
     reply = handling.save_draft(session, handler, item.id, item.version, "修改稿", now=NOW)
-    assert reply.status == ReplyStatus.DRAFT and len([r for r in item.replies if r.origin == "staff"]) == 1
+    assert (
+        reply.status == ReplyStatus.DRAFT
+        and len([r for r in item.replies if r.origin == "staff"]) == 1
+    )
 
 
 def test_extension_moves_the_deadline_only_when_approved(session: Session, clock: Clock) -> None:
@@ -197,7 +219,9 @@ def test_extension_moves_the_deadline_only_when_approved(session: Session, clock
     )
     assert item.due_at == due
     with pytest.raises(WorkflowError, match="待批准"):
-        handling.request_extension(session, handler, item.id, item.version, 1, "再延", now=NOW, clock=clock)
+        handling.request_extension(
+            session, handler, item.id, item.version, 1, "再延", now=NOW, clock=clock
+        )
     review.decide_clock_request(
         session, head, item.id, item.version, adj.id, True, now=NOW, clock=clock
     )
@@ -212,7 +236,9 @@ def test_foi_pause_for_correction_then_restart(session: Session, clock: Clock) -
     adj = handling.request_pause(
         session, handler, item.id, item.version, "补正", "申请内容不明确", now=NOW, clock=clock
     )
-    review.decide_clock_request(session, head, item.id, item.version, adj.id, True, now=NOW, clock=clock)
+    review.decide_clock_request(
+        session, head, item.id, item.version, adj.id, True, now=NOW, clock=clock
+    )
     assert item.status == ItemStatus.PAUSED
     later = NOW + timedelta(days=10)
     before = item.due_at
@@ -234,6 +260,8 @@ def test_message_board_cannot_pause(session: Session, clock: Clock) -> None:
 def test_send_back_returns_item_to_triage(session: Session, clock: Clock) -> None:
     item = make(session, clock, "S1")
     triage.confirm(session, user(session, "fenban"), item.id, item.version, now=NOW)
-    handling.send_back(session, user(session, "zxqy"), item.id, item.version, "应由化工办承办", now=NOW)
+    handling.send_back(
+        session, user(session, "zxqy"), item.id, item.version, "应由化工办承办", now=NOW
+    )
     assert item.status == ItemStatus.NEW and item.department_id is None
     assert session.get(Source, item.source_id) is not None

@@ -68,7 +68,9 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="session")
 def browser():  # type: ignore[no-untyped-def]
     if not CHROMIUM.exists():
-        pytest.skip("没有 /usr/bin/chromium：运行 make browser-deps（apt-get install chromium fonts-noto-cjk）")
+        pytest.skip(
+            "没有 /usr/bin/chromium：运行 make browser-deps（apt-get install chromium fonts-noto-cjk）"
+        )
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
@@ -81,7 +83,9 @@ def browser():  # type: ignore[no-untyped-def]
 def live_url(app: Flask) -> Iterator[str]:
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("served_app", Path(__file__).with_name("served_app.py"))
+    spec = importlib.util.spec_from_file_location(
+        "served_app", Path(__file__).with_name("served_app.py")
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -102,7 +106,9 @@ class _Router:
         from ledger.routing import RouteResult, Suggestion
 
         others = [Suggestion(c, 0.05) for c in ("software", "chemical") if c != self.code]
-        return RouteResult([Suggestion(self.code, self.confidence), *others], auto=False, method="model")
+        return RouteResult(
+            [Suggestion(self.code, self.confidence), *others], auto=False, method="model"
+        )
 
 
 def add_item(
@@ -153,7 +159,9 @@ def add_item(
         item_id = intake(session, record, ctx, now=received_at).item_id
         if route_to:
             fenban = session.scalars(select(User).where(User.username == "fenban")).one()
-            triage.confirm(session, fenban, item_id, None, now=received_at, department_code=route_to)
+            triage.confirm(
+                session, fenban, item_id, None, now=received_at, department_code=route_to
+            )
         session.commit()
         return item_id
 

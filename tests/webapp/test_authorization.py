@@ -92,13 +92,17 @@ def test_anonymous_is_sent_to_login_everywhere(app: Flask, client: FlaskClient, 
     for endpoint, method, rule in routes(app):
         response = client.open(fill(rule, own), method=method)
         if method == "GET":
-            assert response.status_code == 302 and "/auth/login" in response.headers["Location"], endpoint
+            assert response.status_code == 302 and "/auth/login" in response.headers["Location"], (
+                endpoint
+            )
         else:  # no session, no CSRF token: refused before anything happens
             assert response.status_code in (302, 400), endpoint
 
 
 @pytest.mark.parametrize("username", list(ROLES))
-def test_route_by_role_matrix(app: Flask, client: FlaskClient, username: str, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+def test_route_by_role_matrix(
+    app: Flask, client: FlaskClient, username: str, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
     own = make_item("A1", "本处室事项", "中小企业融资难。", route_to="sme")
     login(client, username)
     role = ROLES[username]
@@ -112,7 +116,9 @@ def test_route_by_role_matrix(app: Flask, client: FlaskClient, username: str, ma
         else:
             response = client.post(url, data={"csrf_token": token})
         if allowed(endpoint, role):
-            assert response.status_code in (200, 302), f"{role} {method} {url}: {response.status_code}"
+            assert response.status_code in (200, 302), (
+                f"{role} {method} {url}: {response.status_code}"
+            )
         else:
             assert response.status_code == 403, f"{role} {method} {url}: {response.status_code}"
 
@@ -121,12 +127,12 @@ def test_route_by_role_matrix(app: Flask, client: FlaskClient, username: str, ma
 def test_department_user_cannot_open_another_departments_item(
     app: Flask, client: FlaskClient, username: str, make_item, csrf, version
 ) -> None:  # type: ignore[no-untyped-def]
-    other = make_item("O1", "化工园区扩区", "我县化工园区何时扩区？", suggest="chemical", route_to="chemical")
+    other = make_item(
+        "O1", "化工园区扩区", "我县化工园区何时扩区？", suggest="chemical", route_to="chemical"
+    )
     login(client, username)
     token = csrf(client)
-    item_urls = [
-        (e, m, fill(r, other)) for e, m, r in routes(app) if "<int:item_id>" in r
-    ]
+    item_urls = [(e, m, fill(r, other)) for e, m, r in routes(app) if "<int:item_id>" in r]
     assert item_urls
     for endpoint, method, url in item_urls:
         if not allowed(endpoint, ROLES[username]):
@@ -135,7 +141,14 @@ def test_department_user_cannot_open_another_departments_item(
             response = client.get(url)
         else:
             response = client.post(
-                url, data={"csrf_token": token, "version": version(other), "text": "改", "reason": "x", "comment": "x"}
+                url,
+                data={
+                    "csrf_token": token,
+                    "version": version(other),
+                    "text": "改",
+                    "reason": "x",
+                    "comment": "x",
+                },
             )
         assert response.status_code == 404, f"{method} {url}: {response.status_code}"
     assert version(other) == version(other)  # nothing changed it

@@ -21,9 +21,27 @@ pytestmark = pytest.mark.browser
 def seed(app: Flask) -> None:
     now = datetime.now(UTC)
     rows = [
-        ("W1", "留言板", "省级专精特新中小企业认定何时申报？", "想了解今年专精特新申报时间和条件。", 2),
-        ("W2", "留言板", "国企拖欠我司货款一年多", "某国有企业拖欠我公司货款 80 余万元，多次催要无果。", 30),
-        ("W3", "12345", "工厂限电影响交货", "近期园区限电，工厂无法按期交货，请求协调用电指标。", 1),
+        (
+            "W1",
+            "留言板",
+            "省级专精特新中小企业认定何时申报？",
+            "想了解今年专精特新申报时间和条件。",
+            2,
+        ),
+        (
+            "W2",
+            "留言板",
+            "国企拖欠我司货款一年多",
+            "某国有企业拖欠我公司货款 80 余万元，多次催要无果。",
+            30,
+        ),
+        (
+            "W3",
+            "12345",
+            "工厂限电影响交货",
+            "近期园区限电，工厂无法按期交货，请求协调用电指标。",
+            1,
+        ),
     ]
     with app.app_context():
         session = get_session()
@@ -45,7 +63,9 @@ def seed(app: Flask) -> None:
                 )
 
 
-def test_login_and_see_items_with_deadlines(app: Flask, live_url: str, browser, backend: str) -> None:  # type: ignore[no-untyped-def]
+def test_login_and_see_items_with_deadlines(
+    app: Flask, live_url: str, browser, backend: str
+) -> None:  # type: ignore[no-untyped-def]
     seed(app)
     page = browser.new_page(locale="zh-CN", viewport={"width": 1280, "height": 720})
     page.goto(f"{live_url}/ledger/")

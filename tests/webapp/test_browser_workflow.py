@@ -19,14 +19,72 @@ def seed(make_item) -> dict[str, int]:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     ago = lambda days: now - timedelta(days=days)  # noqa: E731
     return {
-        "confirm": make_item("LY-1001", "省级专精特新中小企业认定何时申报？", "想了解今年专精特新申报时间和条件，联系电话 13912345678。", suggest="sme", confidence=0.92, received_at=ago(1), author="张伟"),
-        "reroute": make_item("LY-1002", "化工园区扩区审批进度咨询", "我县化工园区扩区申请已报送半年，请问审批进度。", suggest="sme", confidence=0.41, received_at=ago(2)),
-        "original": make_item("12345-2001", "国企拖欠我司货款一年多", "某国有企业拖欠我公司货款 80 余万元，多次催要无果，请求协调。", kind="12345", suggest="sme", confidence=0.88, received_at=ago(2)),
-        "duplicate": make_item("LY-1003", "国企拖欠我司货款一年多，请求协调", "某国有企业拖欠我公司货款 80 余万元，多次催要无果，请求协调解决。", suggest="sme", confidence=0.86, received_at=ago(1)),
-        "other": make_item("LY-1004", "工厂限电影响交货", "近期园区限电，工厂无法按期交货，请求协调用电指标。", suggest="operation", confidence=0.67, received_at=ago(1)),
-        "overdue": make_item("LY-0901", "中小企业技改补贴迟迟未到账", "去年申报的技改补贴至今未拨付。", suggest="sme", route_to="sme", received_at=ago(30)),
-        "due_soon": make_item("LY-0950", "数字化转型诊断服务如何申请", "想申请中小企业数字化转型免费诊断。", suggest="sme", route_to="sme", received_at=ago(12)),
-        "chem_overdue": make_item("LY-0902", "化工企业搬迁补偿标准", "请公布化工企业退城入园搬迁补偿标准。", suggest="chemical", route_to="chemical", received_at=ago(25)),
+        "confirm": make_item(
+            "LY-1001",
+            "省级专精特新中小企业认定何时申报？",
+            "想了解今年专精特新申报时间和条件，联系电话 13912345678。",
+            suggest="sme",
+            confidence=0.92,
+            received_at=ago(1),
+            author="张伟",
+        ),
+        "reroute": make_item(
+            "LY-1002",
+            "化工园区扩区审批进度咨询",
+            "我县化工园区扩区申请已报送半年，请问审批进度。",
+            suggest="sme",
+            confidence=0.41,
+            received_at=ago(2),
+        ),
+        "original": make_item(
+            "12345-2001",
+            "国企拖欠我司货款一年多",
+            "某国有企业拖欠我公司货款 80 余万元，多次催要无果，请求协调。",
+            kind="12345",
+            suggest="sme",
+            confidence=0.88,
+            received_at=ago(2),
+        ),
+        "duplicate": make_item(
+            "LY-1003",
+            "国企拖欠我司货款一年多，请求协调",
+            "某国有企业拖欠我公司货款 80 余万元，多次催要无果，请求协调解决。",
+            suggest="sme",
+            confidence=0.86,
+            received_at=ago(1),
+        ),
+        "other": make_item(
+            "LY-1004",
+            "工厂限电影响交货",
+            "近期园区限电，工厂无法按期交货，请求协调用电指标。",
+            suggest="operation",
+            confidence=0.67,
+            received_at=ago(1),
+        ),
+        "overdue": make_item(
+            "LY-0901",
+            "中小企业技改补贴迟迟未到账",
+            "去年申报的技改补贴至今未拨付。",
+            suggest="sme",
+            route_to="sme",
+            received_at=ago(30),
+        ),
+        "due_soon": make_item(
+            "LY-0950",
+            "数字化转型诊断服务如何申请",
+            "想申请中小企业数字化转型免费诊断。",
+            suggest="sme",
+            route_to="sme",
+            received_at=ago(12),
+        ),
+        "chem_overdue": make_item(
+            "LY-0902",
+            "化工企业搬迁补偿标准",
+            "请公布化工企业退城入园搬迁补偿标准。",
+            suggest="chemical",
+            route_to="chemical",
+            received_at=ago(25),
+        ),
     }
 
 
@@ -53,7 +111,9 @@ def test_a_working_day_in_the_browser(
     app: Flask, live_url: str, browser, backend: str, make_item, tmp_path: Path
 ) -> None:  # type: ignore[no-untyped-def]
     ids = seed(make_item)
-    page = browser.new_page(locale="zh-CN", viewport={"width": 1440, "height": 900}, accept_downloads=True)
+    page = browser.new_page(
+        locale="zh-CN", viewport={"width": 1440, "height": 900}, accept_downloads=True
+    )
 
     # -- triage ------------------------------------------------------------------------------
     login(page, live_url, "fenban")
@@ -93,7 +153,13 @@ def test_a_working_day_in_the_browser(
     page.click("button:has-text('套用模板')")
     text = page.input_value("textarea[name=text]")
     assert "省级专精特新" in text
-    page.fill("textarea[name=text]", text.replace("（在此写明答复内容：政策依据、办理情况、联系方式。）", "今年申报将于 6 月启动，条件见厅网站通知。"))
+    page.fill(
+        "textarea[name=text]",
+        text.replace(
+            "（在此写明答复内容：政策依据、办理情况、联系方式。）",
+            "今年申报将于 6 月启动，条件见厅网站通知。",
+        ),
+    )
     page.click("button:has-text('保存并提交审核')")
     page.wait_for_selector("p.flash:has-text('已提交审核')")
     logout(page)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
+import shutil
 from io import BytesIO
 from pathlib import Path
-import shutil
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,7 +18,10 @@ def login(client: FlaskClient, username: str, password: str = "huiying-demo") ->
     page = client.get("/auth/login").get_data(as_text=True)
     token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
     assert token
-    client.post("/auth/login", data={"username": username, "password": password, "csrf_token": token.group(1)})
+    client.post(
+        "/auth/login",
+        data={"username": username, "password": password, "csrf_token": token.group(1)},
+    )
 
 
 def test_second_editor_gets_a_conflict_message_not_an_overwrite(
@@ -60,7 +63,12 @@ def test_draft_submit_approve_through_pages(app: Flask, make_item, csrf, version
     assert "拖欠账款" in page and "收悉" in page  # the template filled the editor
     handler.post(
         f"/workbench/items/{item_id}/draft",
-        data={"csrf_token": csrf(handler), "version": version(item_id), "text": "已督促支付。", "action": "submit"},
+        data={
+            "csrf_token": csrf(handler),
+            "version": version(item_id),
+            "text": "已督促支付。",
+            "action": "submit",
+        },
     )
     head = app.test_client()
     login(head, "zxqy-sh")
@@ -77,7 +85,12 @@ def test_draft_submit_approve_through_pages(app: Flask, make_item, csrf, version
 def test_export_has_office_columns_and_masks_personal_data(
     app: Flask, client: FlaskClient, make_item
 ) -> None:  # type: ignore[no-untyped-def]
-    make_item("E1", "=HYPERLINK(\"http://x\") 回电 13812345678", "身份证 370102199001011234。", route_to="sme")
+    make_item(
+        "E1",
+        '=HYPERLINK("http://x") 回电 13812345678',
+        "身份证 370102199001011234。",
+        route_to="sme",
+    )
     make_item("E2", "化工园区扩区", "何时扩区？", suggest="chemical", route_to="chemical")
     login(client, "fenban")
     response = client.get("/ledger/export.xlsx?q=回电")
@@ -92,10 +105,17 @@ def test_export_has_office_columns_and_masks_personal_data(
     assert ws["E2"].data_type == "s"  # a crawled "=..." stays text, never a formula
 
 
-def test_search_finds_chinese_substrings_and_date_range(app: Flask, client: FlaskClient, make_item) -> None:  # type: ignore[no-untyped-def]
+def test_search_finds_chinese_substrings_and_date_range(
+    app: Flask, client: FlaskClient, make_item
+) -> None:  # type: ignore[no-untyped-def]
     from datetime import UTC, datetime
 
-    make_item("S1", "关于5G基站建设补贴", "基站选址困难。", received_at=datetime(2026, 11, 2, 2, tzinfo=UTC))
+    make_item(
+        "S1",
+        "关于5G基站建设补贴",
+        "基站选址困难。",
+        received_at=datetime(2026, 11, 2, 2, tzinfo=UTC),
+    )
     make_item("S2", "限电影响生产", "园区限电。", received_at=datetime(2026, 11, 20, 2, tzinfo=UTC))
     login(client, "fenban")
     html = client.get("/ledger/?q=基站 补贴").get_data(as_text=True)
@@ -108,16 +128,22 @@ def test_holiday_upload_is_validated_with_the_calendar_parser(
     app: Flask, client: FlaskClient, tmp_path: Path, csrf
 ) -> None:  # type: ignore[no-untyped-def]
     data = tmp_path / "data"
-    shutil.copytree(app.config["DATA_DIR"], data, ignore=shutil.ignore_patterns("seed_corpus.csv", "demo"))
+    shutil.copytree(
+        app.config["DATA_DIR"], data, ignore=shutil.ignore_patterns("seed_corpus.csv", "demo")
+    )
     app.config["DATA_DIR"] = str(data)
     login(client, "admin", "huiying-admin")
     bad = client.post(
         "/admin/holidays",
-        data={"csrf_token": csrf(client), "year": "2027", "text": "[[holidays]]\nname = \"元旦\"\ndate = 2026-01-01\n"},
+        data={
+            "csrf_token": csrf(client),
+            "year": "2027",
+            "text": '[[holidays]]\nname = "元旦"\ndate = 2026-01-01\n',
+        },
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "节假日文件" in bad and not (data / "holidays" / "2027.toml").exists()
-    good = "[[holidays]]\nname = \"元旦\"\ndate = 2027-01-01\n"
+    good = '[[holidays]]\nname = "元旦"\ndate = 2027-01-01\n'
     page = client.post(
         "/admin/holidays",
         data={"csrf_token": csrf(client), "year": "2027", "text": good},

@@ -1,0 +1,51 @@
+"""`huiying remind`: send due 催办 and 督办 once (in-app notices, and e-mail when SMTP is configured).
+
+Run it from cron (e.g. every 15 minutes on working hours) or let the web app's scheduler do it
+(HUIYING_SCHEDULER=1). Both are safe together: the reminder log sends each reminder once.
+"""
+
+from __future__ import annotations
+
+import os
+from datetime import UTC, datetime
+
+import click
+
+from ledger.db import make_engine, make_session_factory
+from ledger.notices import SmtpMailer
+from ledger.reminders import EscalationFileError, load_escalation, run_reminders
+from ledger.settings import Settings
+from ledger.workflow import Clock
+
+
+@click.command("remind")
+@click.option("--no-email", is_flag=True, help="只发站内通知，不发邮件。")
+def remind(no_email: bool) -> None:
+    """发送到点的催办（黄牌）与督办（超期，按 data/escalation.toml 逐级），每条只发一次。"""
+    settings = Settings.from_env()
+    try:
+        escalation = load_escalation(settings.data_dir / "escalation.toml")
+    except EscalationFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    clock = Clock.from_data_dir(settings.data_dir)
+    smtp_config = {
+        key.removeprefix("HUIYING_"): value
+        for key, value in os.environ.items()
+        if key.startswith("HUIYING_SMTP_")
+    }
+    mailer = None if no_email else SmtpMailer.from_config(smtp_config)
+    engine = make_engine(settings.database_url)
+    try:
+        with make_session_factory(engine).begin() as session:
+            report = run_reminders(session, datetime.now(UTC), escalation, clock.calendar, mailer)
+    finally:
+        engine.dispose()
+    click.echo(
+        f"催办：{len(report.urged)} 件；督办：{len(report.escalated)} 次；邮件：{report.emails} 封"
+    )
+    for item_id, level in report.escalated:
+        click.echo(f"  督办（{level}）事项 #{item_id}")
+    if mailer is None and not no_email:
+        click.echo("未配置 HUIYING_SMTP_HOST：只发了站内通知。")
+    for error in report.email_errors:
+        click.echo(f"邮件失败：{error}", err=True)
