@@ -26,8 +26,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 _BMP = 0x10000
-_PRIME = np.uint64(1_000_003)
-_GOLDEN = np.uint64(0x9E3779B97F4A7C15)  # Fibonacci hashing multiplier (2**64 / golden ratio)
+_BLOCK = 1024  # texts per block in transform: keeps the working set in cache
+_PRIME32 = np.uint32(0x01000193)  # FNV prime
+_SEED32 = np.uint32(0x811C9DC5)
+_GOLDEN32 = np.uint32(0x9E3779B1)  # Fibonacci hashing multiplier (2**32 / golden ratio)
 
 
 @lru_cache(maxsize=1)
@@ -77,65 +79,94 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 
     # -- core -------------------------------------------------------------------------------
     def _occurrences(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray]:
-        """Row index and hash bucket of every n-gram occurrence (duplicates not merged)."""
+        """Row index (int64) and hash bucket (int64) of every n-gram occurrence, not merged."""
         if self.max_chars:
             texts = [t[: self.max_chars] for t in texts]
         lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
         codes = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4")
-        table = _fold_table()
-        folded = table[np.minimum(codes, _BMP - 1)]
+        folded = _fold_table()[np.minimum(codes, _BMP - 1)]
         big = codes >= _BMP
         if big.any():
             folded = np.where(big, codes, folded)
         keep = folded != 0
-        chars = folded[keep].astype(np.uint64)
-        doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[keep]
+        chars = folded[keep]
+        doc = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)[keep]
         low, high = self.ngram_range
-        shift = np.uint64(64 - self.n_bits)
+        shift = np.uint32(32 - self.n_bits)
         rows, buckets = [], []
         n = len(chars)
-        for k in range(low, high + 1):
+        h = None
+        for k in range(1, high + 1):
             m = n - k + 1
             if m <= 0:
                 break
-            h = np.full(m, np.uint64(k * 0x51ED27 + self.seed * 0x2545F491), dtype=np.uint64)
-            for j in range(k):
-                h *= _PRIME
-                h += chars[j : j + m]
-            h *= _GOLDEN
-            h >>= shift
+            # rolling polynomial code of the k-gram starting at each position (uint32, wrapping)
+            if h is None:
+                h = chars ^ _SEED32
+            else:
+                h = h[:m] * _PRIME32
+                h += chars[k - 1 :]
+            if k < low:
+                continue
+            bucket = (h + np.uint32(k * 0x27D4EB2F + self.seed)) * _GOLDEN32
+            bucket >>= shift
             start = doc[:m]
             if k > 1:
                 same = start == doc[k - 1 :]
                 rows.append(start[same])
-                buckets.append(h[same])
+                buckets.append(bucket[same])
             else:
                 rows.append(start)
-                buckets.append(h)
+                buckets.append(bucket)
         if not rows:
-            return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+            return np.zeros(0, np.int32), np.zeros(0, np.uint32)
         return np.concatenate(rows), np.concatenate(buckets)
 
-    def _counts(self, rows: np.ndarray, cols: np.ndarray, n_cols: int):
-        """Unique (row, col) keys in row-major order with their counts."""
-        key = rows * np.int64(n_cols) + cols.astype(np.int64)
-        key.sort()
-        if len(key) == 0:
-            return key, np.zeros(0, np.int64), np.zeros(0, np.int64)
-        boundary = np.empty(len(key), dtype=bool)
-        boundary[0] = True
-        np.not_equal(key[1:], key[:-1], out=boundary[1:])
-        starts = np.flatnonzero(boundary)
-        counts = np.diff(np.append(starts, len(key)))
-        unique = key[starts]
-        return unique // n_cols, unique % n_cols, counts
+    @staticmethod
+    def _counts(
+        rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Unique (row, col) pairs in row-major order, with how often each occurred.
+
+        Sorting dominates the cost, so rows are processed in blocks whose (row, col) keys fit in
+        uint32 (sorting those is about twice as fast as int64).
+        """
+        n_cols = max(int(n_cols), 1)
+        block = max(1, min(n_rows, (1 << 32) // n_cols - 1, 4096))
+        out_r, out_c, out_n = [], [], []
+        order = np.argsort(rows, kind="stable") if n_rows > block else None
+        if order is not None:
+            rows, cols = rows[order], cols[order]
+            bounds = np.searchsorted(rows, np.arange(0, n_rows + block, block))
+        else:
+            bounds = np.array([0, len(rows)])
+        for b in range(len(bounds) - 1):
+            lo, hi = bounds[b], bounds[b + 1]
+            if hi <= lo:
+                continue
+            first = b * block
+            key = (rows[lo:hi] - first).astype(np.uint32) * np.uint32(n_cols)
+            key += cols[lo:hi].astype(np.uint32)
+            key.sort()
+            boundary = np.empty(len(key), dtype=bool)
+            boundary[0] = True
+            np.not_equal(key[1:], key[:-1], out=boundary[1:])
+            starts = np.flatnonzero(boundary)
+            unique = key[starts]
+            out_n.append(np.diff(np.append(starts, len(key))))
+            out_r.append((unique // np.uint32(n_cols)).astype(np.int64) + first)
+            out_c.append((unique % np.uint32(n_cols)).astype(np.int64))
+        if not out_r:
+            empty = np.zeros(0, np.int64)
+            return empty, empty, empty
+        return np.concatenate(out_r), np.concatenate(out_c), np.concatenate(out_n)
 
     # -- scikit-learn API -------------------------------------------------------------------
     def fit(self, raw_documents, y=None):
         texts = _as_texts(raw_documents)
         rows, buckets = self._occurrences(texts)
         n_buckets = 1 << self.n_bits
-        _, doc_buckets, _ = self._counts(rows, buckets.astype(np.int64), n_buckets)
+        _, doc_buckets, _ = self._counts(rows, buckets, len(texts), n_buckets)
         df = np.bincount(doc_buckets, minlength=n_buckets)
         kept = np.flatnonzero(df >= max(1, self.min_df))
         n_docs = len(texts)
@@ -156,26 +187,31 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
     def transform(self, raw_documents) -> sp.csr_matrix:
         check_is_fitted(self, "kept_buckets_")
         texts = _as_texts(raw_documents)
+        parts = [self._transform_block(texts[i : i + _BLOCK]) for i in range(0, len(texts), _BLOCK)]
+        row_nnz = np.concatenate([p[2] for p in parts]) if parts else np.zeros(0, np.int64)
+        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
+        np.cumsum(row_nnz, out=indptr[1:])
+        data = np.concatenate([p[0] for p in parts]) if parts else np.zeros(0, np.float32)
+        indices = np.concatenate([p[1] for p in parts]) if parts else np.zeros(0, np.int32)
+        return sp.csr_matrix(
+            (data, indices, indptr), shape=(len(texts), self.n_features_out_), dtype=np.float32
+        )
+
+    def _transform_block(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """CSR data, column indices and per-row entry counts for one block of texts."""
         rows, buckets = self._occurrences(texts)
         cols = self._column_lookup()[buckets]
         known = cols >= 0
-        rows, cols = rows[known], cols[known]
-        n_cols = self.n_features_out_
-        r, c, counts = self._counts(rows, cols, max(n_cols, 1))
+        r, c, counts = self._counts(rows[known], cols[known], len(texts), self.n_features_out_)
         tf = counts.astype(np.float32)
         if self.sublinear_tf:
-            tf = np.log(tf, out=tf)
+            np.log(tf, out=tf)
             tf += 1
         data = tf * self.idf_[c]
-        sq = np.bincount(r, weights=data * data, minlength=len(texts))
-        norms = np.sqrt(sq).astype(np.float32)
+        norms = np.sqrt(np.bincount(r, weights=data * data, minlength=len(texts)))
         norms[norms == 0] = 1
-        data /= norms[r]
-        indptr = np.zeros(len(texts) + 1, dtype=np.int64)
-        np.cumsum(np.bincount(r, minlength=len(texts)), out=indptr[1:])
-        return sp.csr_matrix(
-            (data, c.astype(np.int32), indptr), shape=(len(texts), n_cols), dtype=np.float32
-        )
+        data /= norms.astype(np.float32)[r]
+        return data, c.astype(np.int32), np.bincount(r, minlength=len(texts))
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "kept_buckets_")

@@ -1,8 +1,14 @@
-"""TF-IDF features: word n-grams (jieba cuts) and character n-grams, title weighted separately.
+"""TF-IDF features: hashed character n-grams of the whole text, plus a separately weighted title block.
 
 The input of the feature step is a 2-column object array: column 0 the whole text (title + body),
-column 1 the title alone. With titles the title's words get a second, separately weighted block of
-features; without titles (single-text data such as the Teddy Cup corpus) that block is left out.
+column 1 the title alone. With titles the title's characters get a second, separately weighted block
+of features; without titles (single-text data such as the Teddy Cup corpus) that block is left out.
+
+Character 1–2 grams over letters and digits (whitespace and punctuation dropped, full-width folded)
+were chosen by validation on Teddy Cup train: on Chinese they cover most words, they are identical for
+raw and space-segmented text, and computed in numpy (`classifier.charngrams`) they cost a few
+microseconds per message, where jieba word cuts cost ~150 µs. Word n-grams (jieba/rjieba cuts) remain
+available as an option (`word_weight > 0`) at that price.
 """
 
 from __future__ import annotations
@@ -14,7 +20,8 @@ import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier.text import compact, tokenize
+from classifier.charngrams import CharNgramTfidf
+from classifier.text import tokenize
 
 TEXT_COLUMN = 0
 TITLE_COLUMN = 1
@@ -22,13 +29,14 @@ TITLE_COLUMN = 1
 
 @dataclass(frozen=True)
 class FeatureConfig:
-    """Vectorizer settings; the defaults were chosen by cross-validation on Teddy Cup train."""
+    """Vectorizer settings; the defaults were chosen on validation splits of Teddy Cup train."""
 
-    word_ngrams: tuple[int, int] = (1, 2)
-    char_ngrams: tuple[int, int] = (1, 3)
+    char_ngrams: tuple[int, int] = (1, 2)
     char_min_df: int = 2
-    text_weight: float = 1.0
+    hash_bits: int = 21
     char_weight: float = 1.0
+    word_ngrams: tuple[int, int] = (1, 2)
+    word_weight: float = 0.0  # 0 = no word block (fast path: no tokenizer at prediction time)
     title_weight: float = 0.5
     use_title: bool = True
 
@@ -45,27 +53,32 @@ def word_vectorizer(ngrams: tuple[int, int], min_df: int = 1) -> TfidfVectorizer
     )
 
 
-def char_vectorizer(ngrams: tuple[int, int], min_df: int) -> TfidfVectorizer:
-    return TfidfVectorizer(
-        analyzer="char",
-        preprocessor=compact,
-        ngram_range=ngrams,
-        min_df=min_df,
-        sublinear_tf=True,
-        dtype=np.float32,
-    )
+def char_vectorizer(ngrams: tuple[int, int], min_df: int, bits: int = 21, seed: int = 0):
+    return CharNgramTfidf(ngram_range=ngrams, min_df=min_df, n_bits=bits, seed=seed)
 
 
 def build_features(config: FeatureConfig) -> ColumnTransformer:
     """The feature step of the router pipeline."""
     blocks = [
-        ("text_words", word_vectorizer(config.word_ngrams), TEXT_COLUMN),
-        ("text_chars", char_vectorizer(config.char_ngrams, config.char_min_df), TEXT_COLUMN),
+        (
+            "text_chars",
+            char_vectorizer(config.char_ngrams, config.char_min_df, config.hash_bits),
+            [TEXT_COLUMN],
+        )
     ]
-    weights = {"text_words": config.text_weight, "text_chars": config.char_weight}
+    weights = {"text_chars": config.char_weight}
+    if config.word_weight > 0:
+        blocks.append(("text_words", word_vectorizer(config.word_ngrams), TEXT_COLUMN))
+        weights["text_words"] = config.word_weight
     if config.use_title:
-        blocks.append(("title_words", word_vectorizer((1, 1)), TITLE_COLUMN))
-        weights["title_words"] = config.title_weight
+        blocks.append(
+            (
+                "title_chars",
+                char_vectorizer(config.char_ngrams, 1, config.hash_bits, 1),
+                [TITLE_COLUMN],
+            )
+        )
+        weights["title_chars"] = config.title_weight
     return ColumnTransformer(blocks, transformer_weights=weights, sparse_threshold=1.0)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -82,7 +83,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="KEY=VALUE")
     args = parser.parse_args(argv)
     sources_dir = Path(args.sources_dir) if args.sources_dir else None
-    jobdir = Path(args.jobdir) if args.jobdir else None
+    jobdir_base = args.jobdir or os.environ.get("HUIYING_JOBDIR")
+    jobdir = Path(jobdir_base) if jobdir_base else None
     overrides = dict(item.split("=", 1) for item in args.set)
     configs = [load_source(name, sources_dir) for name in args.source]
     process = CrawlerProcess(crawl_settings(None, overrides))

@@ -31,7 +31,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = int(_env("HUIYING_CRAWL_RETRIES", "3"))
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-JOBDIR = os.environ.get("HUIYING_JOBDIR") or None
+# JOBDIR is set per source by crawler.run_source: <HUIYING_JOBDIR or --jobdir>/<slug>
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control port opened by crawls

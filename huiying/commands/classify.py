@@ -159,10 +159,14 @@ def _train_from_ledger(if_missing: bool) -> None:
     if if_missing and settings.model_path.exists():
         click.echo(f"已有分办模型：{settings.model_path}（要重新训练请运行 huiying train）")
         return
+    from sqlalchemy.exc import OperationalError, ProgrammingError
+
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine)() as session:
             report = retrain(session, settings, progress=click.echo)
+    except (OperationalError, ProgrammingError) as exc:
+        _fail(f"读取台账失败（{exc.orig}）：数据库尚未初始化？请先运行 huiying init-db。")
     finally:
         engine.dispose()
     click.echo("")

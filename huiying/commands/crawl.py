@@ -44,7 +44,7 @@ def crawl(
     log_dir: Path | None,
     lock: Path | None,
 ) -> None:
-    """采集留言板、领导信箱、12345 工单等来源，写入台账；每个来源在独立进程中运行。"""
+    """采集留言板、领导信箱、12345 工单等来源，写入台账；采集在独立子进程中运行，各来源并行。"""
     from crawler.process import run_crawl
     from crawler.schedule import crawl_once_locked
     from crawler.sources import SourceConfigError, default_sources_dir, list_sources

@@ -89,6 +89,10 @@ def test_empty_file_exits_2(tmp_path):
     assert result.exit_code == 2 and "空文件" in result.output
 
 
-def test_train_without_data_explains_ledger_mode(tmp_path):
-    result = CliRunner().invoke(train, ["--out", str(tmp_path / "m.joblib")])
-    assert result.exit_code == 2 and "--data" in result.output
+def test_train_with_data_needs_out(tmp_path):
+    data = tmp_path / "d.csv"
+    data.write_text("text,label\n甲,a\n乙,b\n", encoding="utf-8")
+    result = CliRunner().invoke(
+        train, ["--data", str(data), "--text-col", "text", "--label-col", "label"]
+    )
+    assert result.exit_code == 2 and "--out" in result.output
