@@ -1,10 +1,12 @@
-"""Feeding an approved reply back to the channel it came from (the 12345 platform's report-back).
+"""Telling the 12345 platform what became of its work order: 办结反馈 after approval, 回退 with a reason.
 
-The web app calls a `ReportBack` after approval; which one is configuration:
+Which implementation is used is configuration:
 - `NoReportBack` (default): nothing is sent; the event says staff must report back by hand.
-- `HttpReportBack`: POSTs JSON to the feed's endpoint (HUIYING_REPORT_BACK_URL, with
-  ``{external_id}`` in it, and a bearer token HUIYING_REPORT_BACK_TOKEN).
-Whatever happens is recorded as an event on the item; a failure never undoes the approval.
+- `HttpReportBack`: the feed's report-back API under HUIYING_REPORT_BACK_URL (the orders API root,
+  e.g. ``http://127.0.0.1:8765/api/12345``): ``POST {root}/orders/{工单编号}/feedback`` with
+  ``{"content", "unit", "finished_at"}`` and ``POST {root}/orders/{工单编号}/return`` with
+  ``{"reason"}``, bearer token HUIYING_REPORT_BACK_TOKEN.
+Whatever happens is recorded as an event on the item; a failure never undoes the decision.
 """
 
 from __future__ import annotations
@@ -12,12 +14,18 @@ from __future__ import annotations
 import json
 import urllib.error
 import urllib.request
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from typing import Protocol
+from datetime import datetime
+from typing import Any, Protocol
 from urllib.parse import quote
 
+from sqlalchemy.orm import Session
+
+from ledger.audit import record_event
 from ledger.models import Item, Reply
+
+HOTLINE_CHANNEL = "12345"  # items from this channel are reported back to the platform
 
 
 @dataclass(frozen=True)
@@ -29,15 +37,20 @@ class ReportBackResult:
 class ReportBack(Protocol):
     def report(self, item: Item, reply: Reply) -> ReportBackResult: ...
 
+    def send_back(self, item: Item, reason: str) -> ReportBackResult: ...
+
 
 class NoReportBack:
     def report(self, item: Item, reply: Reply) -> ReportBackResult:
         return ReportBackResult(False, "未配置 12345 回传接口，请在 12345 平台人工反馈办理结果")
 
+    def send_back(self, item: Item, reason: str) -> ReportBackResult:
+        return ReportBackResult(False, "未配置 12345 回传接口，请在 12345 平台人工回退工单")
+
 
 @dataclass(frozen=True)
 class HttpReportBack:
-    url_template: str  # e.g. http://127.0.0.1:8800/12345/api/orders/{external_id}/feedback
+    root: str  # the orders API root, e.g. http://127.0.0.1:8765/api/12345
     token: str | None = None
     timeout: float = 10.0
 
@@ -47,16 +60,22 @@ class HttpReportBack:
         if not url:
             return None
         token = config.get("REPORT_BACK_TOKEN")
-        return cls(str(url), str(token) if token else None)
+        return cls(str(url).rstrip("/"), str(token) if token else None)
 
     def report(self, item: Item, reply: Reply) -> ReportBackResult:
-        url = self.url_template.replace("{external_id}", quote(item.external_id, safe=""))
+        finished = reply.reviewed_at or reply.created_at
         payload = {
-            "工单编号": item.external_id,
-            "办理单位": reply.unit or "",
-            "办理结果": reply.text,
-            "办结时间": (reply.reviewed_at or reply.created_at).isoformat(),
+            "content": reply.text,
+            "unit": reply.unit or "",
+            "finished_at": finished.isoformat(),
         }
+        return self._post(item, "feedback", payload, "已回传 12345 平台（办结反馈）")
+
+    def send_back(self, item: Item, reason: str) -> ReportBackResult:
+        return self._post(item, "return", {"reason": reason}, "已向 12345 平台回退工单")
+
+    def _post(self, item: Item, action: str, payload: dict[str, Any], ok: str) -> ReportBackResult:
+        url = f"{self.root}/orders/{quote(item.external_id, safe='')}/{action}"
         request = urllib.request.Request(
             url,
             data=json.dumps(payload, ensure_ascii=False).encode("utf-8"),
@@ -67,8 +86,33 @@ class HttpReportBack:
             request.add_header("Authorization", f"Bearer {self.token}")
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:  # noqa: S310
-                return ReportBackResult(True, f"已回传 12345 平台（HTTP {response.status}）")
+                return ReportBackResult(True, f"{ok}（HTTP {response.status}）")
         except urllib.error.HTTPError as exc:
-            return ReportBackResult(False, f"12345 平台拒绝回传：HTTP {exc.code}")
+            detail = exc.read().decode("utf-8", "replace")[:200]
+            return ReportBackResult(False, f"12345 平台拒绝：HTTP {exc.code} {detail}")
         except (urllib.error.URLError, OSError) as exc:
             return ReportBackResult(False, f"无法连接 12345 回传接口：{exc}")
+
+
+def record_report_back(
+    session: Session,
+    item: Item,
+    call: Callable[[ReportBack], ReportBackResult],
+    report_back: ReportBack | None,
+    now: datetime,
+    action: str,
+) -> ReportBackResult:
+    """Call the platform and record the outcome as an event; errors are recorded, never raised."""
+    try:
+        result = call(report_back or NoReportBack())
+    except Exception as exc:  # noqa: BLE001 - a failed report-back must not undo the decision
+        result = ReportBackResult(False, f"回传出错：{exc}")
+    record_event(
+        session,
+        item,
+        "system",
+        action if result.ok else f"{action}失败",
+        after={"结果": "成功" if result.ok else "未回传", "说明": result.detail},
+        at=now,
+    )
+    return result

@@ -19,6 +19,7 @@ from ledger.masking import mask_personal_data
 from ledger.models import Department, Event, Item, ItemStatus, Role, RoutingDecision, User
 from ledger.notices import department_users, notify
 from ledger.queries import NotVisible, get_item, visible_items
+from ledger.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
 from ledger.workflow import (
     Clock,
     VersionConflict,
@@ -162,6 +163,7 @@ def return_not_ours(
     *,
     now: datetime,
     clock: Clock | None = None,
+    report_back: ReportBack | None = None,
 ) -> Item:
     """回退: not the department's business; sent back to the 12345 platform or the sender."""
     require_role(user, TRIAGE_ROLES, "回退")
@@ -200,6 +202,10 @@ def return_not_ours(
         note=note,
         at=now,
     )
+    if item.source.channel == HOTLINE_CHANNEL:
+        record_report_back(
+            session, item, lambda rb: rb.send_back(item, note), report_back, now, "12345回退"
+        )
     session.flush()
     return item
 

@@ -13,7 +13,7 @@ from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import form_version, perform, roles_required
-from webapp.services import clock
+from webapp.services import clock, report_back
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
 ROLES = (Role.TRIAGE, Role.ADMIN)
@@ -161,6 +161,7 @@ def return_item(item_id: int):  # type: ignore[no-untyped-def]
             request.form.get("reason", ""),
             now=now_utc(),
             clock=clock(),
+            report_back=report_back(),
         ),
         "已回退（非本厅职责）。",
     )

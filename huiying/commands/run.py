@@ -9,7 +9,7 @@ import sys
 
 import click
 
-from huiying.commands.serve import gunicorn_command
+from huiying.commands.serve import serve_until_stopped
 from ledger.catalogue import sync_departments, sync_users
 from ledger.db import make_engine, make_session_factory
 from ledger.schema import upgrade
@@ -67,6 +67,9 @@ def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
         _step(3, total, f"演示门户：http://127.0.0.1:{portal_port}")
         portal = start_in_thread("127.0.0.1", portal_port)
         env["HUIYING_DEMO_PORTAL_URL"] = portal.url
+        # Approved 12345 replies and 回退 go back to the demo 12345 platform.
+        env.setdefault("HUIYING_REPORT_BACK_URL", f"{portal.url}/api/12345")
+        env.setdefault("HUIYING_REPORT_BACK_TOKEN", "demo-12345-token")
         _step(4, total, "采集演示门户（留言板、领导信箱、12345 工单）")
         code = subprocess.run([sys.executable, "-m", "huiying", "crawl"], env=env).returncode
         if code != 0:
@@ -82,10 +85,7 @@ def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
         click.echo(f"      {username:<10} {password:<16} {role}")
     click.echo("按 Ctrl+C 停止。")
     try:
-        subprocess.call(gunicorn_command(host, port, workers), env=env)
-    except KeyboardInterrupt:
-        pass
+        serve_until_stopped(host, port, workers, env, jobs=not no_crawl)
     finally:
         if portal is not None:
             portal.stop()
-    click.echo("已停止。")
