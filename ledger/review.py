@@ -11,13 +11,14 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.handling import pending_adjustments, staff_reply
+from ledger.handling import PENDING, pending_adjustments, staff_reply
+from ledger.item_clock import apply_deadline
 from ledger.masking import mask_personal_data
-from ledger.models import Item, ItemStatus, Reply, ReplyStatus, Role, User
+from ledger.models import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Role, User
 from ledger.notices import notify
 from ledger.queries import visible_items
 from ledger.report_back import HOTLINE_CHANNEL, NoReportBack, ReportBack, record_report_back
-from ledger.workflow import WorkflowError, load_item, require_role, require_status, touch
+from ledger.workflow import Clock, WorkflowError, load_item, require_role, require_status, touch
 
 REVIEW_ROLES = (Role.REVIEWER,)
 CLOCK_APPROVERS = (Role.REVIEWER, Role.SUPERVISOR)
@@ -94,3 +95,101 @@ def _report_back(
     )
     if result.ok:
         reply.published_at = now
+
+
+def return_reply(
+    session: Session, user: User, item_id: int, version: int | None, comment: str, *, now: datetime
+) -> Reply:
+    require_role(user, REVIEW_ROLES, "退回修改")
+    if not comment.strip():
+        raise WorkflowError("退回修改须写明意见。")
+    item = load_item(session, user, item_id, version)
+    require_status(item, [ItemStatus.IN_REVIEW], "退回修改")
+    reply = _submitted(item)
+    reply.status, reply.reviewer_id, reply.reviewed_at = ReplyStatus.RETURNED, user.id, now
+    reply.review_comment = comment.strip()
+    item.status = ItemStatus.IN_PROGRESS
+    touch(item, now)
+    record_event(
+        session,
+        item,
+        user,
+        "审核退回",
+        before={"状态": ItemStatus.IN_REVIEW.value},
+        after={"状态": item.status},
+        note=reply.review_comment,
+        at=now,
+    )
+    if reply.author_id:
+        author = session.get(User, reply.author_id)
+        if author:
+            notify(
+                session,
+                [author],
+                item,
+                "审核",
+                f"答复被退回修改：{mask_personal_data(item.title)}（{reply.review_comment}）",
+                now,
+            )
+    session.flush()
+    return reply
+
+
+def decide_clock_request(
+    session: Session,
+    user: User,
+    item_id: int,
+    version: int | None,
+    adjustment_id: int,
+    approve: bool,
+    *,
+    now: datetime,
+    clock: Clock,
+    comment: str = "",
+) -> ClockAdjustment:
+    """批准/驳回 an extension or pause request; an approval recomputes the deadline."""
+    require_role(user, CLOCK_APPROVERS, "审批延期/暂停")
+    item = load_item(session, user, item_id, version)
+    adj = next((a for a in item.clock_adjustments if a.id == adjustment_id), None)
+    if adj is None or adj.status != PENDING:
+        raise WorkflowError("该申请不存在或已处理。")
+    label = "延期" if adj.kind == "extend" else "暂停"
+    adj.approved_by_id = user.id
+    before_due = item.due_at
+    if approve:
+        adj.status = "已批准"
+        if adj.kind == "pause":
+            if item.status != ItemStatus.IN_PROGRESS:
+                raise WorkflowError(f"事项当前状态为「{item.status}」，不能暂停计时。")
+            item.status = ItemStatus.PAUSED
+        apply_deadline(item, clock.rules, clock.calendar)
+    else:
+        adj.status = "已驳回"
+    touch(item, now)
+    record_event(
+        session,
+        item,
+        user,
+        f"{'批准' if approve else '驳回'}{label}",
+        before={"办理时限": before_due.isoformat() if before_due else None},
+        after={
+            "办理时限": item.due_at.isoformat() if item.due_at else None,
+            "状态": item.status,
+            "申请": adj.reason,
+        },
+        note=comment.strip() or None,
+        at=now,
+    )
+    if adj.requested_by_id:
+        requester = session.get(User, adj.requested_by_id)
+        if requester:
+            notify(
+                session,
+                [requester],
+                item,
+                "审批",
+                f"{label}申请已{'批准' if approve else '驳回'}：{mask_personal_data(item.title)}",
+                now,
+            )
+    session.flush()
+    return adj
