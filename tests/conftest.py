@@ -92,6 +92,16 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
     drop_database(url)
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_database_url(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
+    """A fresh committed database shared by one test module, once per backend."""
+    url = new_database(request.param, tmp_path_factory.mktemp("moddb"))
+    yield url
+    drop_database(url)
+
+
 @pytest.fixture(scope="session", params=BACKENDS)
 def shared_engine(
     request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory

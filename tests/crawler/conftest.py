@@ -73,9 +73,9 @@ def portal(portal_factory: Callable[..., PortalHandle]) -> PortalHandle:
 
 
 @pytest.fixture(scope="module")
-def ledger_url(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A migrated SQLite ledger shared by the module's tests."""
-    return new_sqlite_ledger(tmp_path_factory.mktemp("ledger"))
+def ledger_url(module_database_url: str) -> str:
+    """A migrated ledger shared by the module's tests: SQLite, and PostgreSQL when available."""
+    return module_database_url
 
 
 @pytest.fixture
