@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
@@ -350,6 +350,12 @@ def bulk_confirm(
             msg = "已被他人修改" if isinstance(exc, VersionConflict) else str(exc) or "不可见"
             result.skipped.append((item_id, msg))
     return result
+
+
+def triage_count(session: Session, user: User) -> int:
+    """How many items wait for triage (the queue page shows the most urgent of them)."""
+    stmt = visible_items(user).where(Item.status == ItemStatus.NEW)
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def triage_queue(session: Session, user: User, limit: int = 200) -> list[Item]:

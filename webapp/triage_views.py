@@ -39,8 +39,11 @@ def queue():  # type: ignore[no-untyped-def]
     return render_template(
         "triage/queue.html",
         items=items,
+        total=triage.triage_count(session, user),
+        not_ours=triage.NOT_OURS,
         duplicates=likely_duplicates(session, user, items),
         departments=departments,
+        dept_codes={d.code for d in departments},
         dept_names={d.code: d.name for d in session.scalars(select(Department))},
         bulk_min=triage.BULK_MIN_CONFIDENCE,
     )

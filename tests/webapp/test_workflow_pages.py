@@ -151,3 +151,23 @@ def test_holiday_upload_is_validated_with_the_calendar_parser(
     ).get_data(as_text=True)
     assert (data / "holidays" / "2027.toml").read_text(encoding="utf-8") == good
     assert "管理员文件" in page
+
+
+def test_queue_offers_send_back_not_confirm_for_not_ours(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+    item_id = make_item(
+        "N1", "小区物业乱收费", "小区物业公司乱收停车费，请求处理。", suggest="not_ours"
+    )
+    client = app.test_client()
+    login(client, "fenban")
+    html = client.get("/triage/").get_data(as_text=True)
+    row = html[html.index(f'data-href="/triage/items/{item_id}"') :]
+    row = row[: row.index("</tr>")]
+    assert "非本厅职责" in row
+    assert f"/triage/items/{item_id}/return" in row and 'name="reason"' in row
+    assert f"/triage/items/{item_id}/confirm" not in row and 'type="checkbox"' not in row
+    response = client.post(
+        f"/triage/items/{item_id}/return",
+        data={"csrf_token": csrf(client), "reason": "属住建部门职责"},
+        follow_redirects=True,
+    )
+    assert "已回退" in response.get_data(as_text=True)
