@@ -1,15 +1,15 @@
 """The production pipeline on real messages (Teddy Cup 2020, ../shared/data/teddycup2020).
 
 Skips where the shared data folder is absent. Fits the pipeline once (no validation split or refit,
-to stay well under a minute) and checks macro-F1 on the fixed test split, and that predicting raw
-messages stays fast (the numpy character n-gram path, no tokenizer at prediction time).
+to stay well under a minute) and checks macro-F1 on the fixed test split for segmented and raw
+(de-segmented) text. Throughput is measured by benchmarks/classify.py only: tests never assert
+wall times.
 """
 
 from __future__ import annotations
 
 import csv
 import os
-import time
 from pathlib import Path
 
 import pytest
@@ -47,13 +47,8 @@ def test_teddycup_macro_f1_on_segmented_and_raw_text():
         pipeline.predict(to_frame(None, [compact(t) for t in test_texts])),
         average="macro",
     )
-    # regression guards below the measured 0.9378 / raw figure (see benchmarks/classify.py);
-    # the issue's target of 0.945 is not met by this configuration
+    # regression guards a little below the measured figures (0.9378 for both: the character
+    # features of raw and segmented text are identical; see
+    # benchmarks/classify.py); the issue's target of 0.945 is not met by this configuration
     assert segmented >= 0.93
-    assert raw >= 0.90
-
-    frame = to_frame(None, [compact(t) for t in test_texts])
-    started = time.perf_counter()
-    pipeline.predict_proba(frame)
-    per_second = len(test_texts) / (time.perf_counter() - started)
-    assert per_second >= 2_000  # ~15,000/s on one idle core; loose for a shared machine
+    assert raw >= 0.93
