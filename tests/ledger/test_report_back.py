@@ -28,9 +28,7 @@ TOKEN = "demo-12345-token"
 
 @pytest.fixture(scope="module")
 def portal() -> Iterator[PortalHandle]:
-    with start_in_thread(
-        "127.0.0.1", 0, counts={"board": 5, "mailbox": 5, "feed": 20}
-    ) as handle:
+    with start_in_thread("127.0.0.1", 0, counts={"board": 5, "mailbox": 5, "feed": 20}) as handle:
         yield handle
 
 

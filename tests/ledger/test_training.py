@@ -35,7 +35,9 @@ def test_intake_routes_with_the_model(session: Session, data_dir: Path, instance
         Item,
         intake(
             session,
-            _record(1, "化工园区认定", "我市化工园区申请省级认定，请问复核要求和化工项目入园条件？"),
+            _record(
+                1, "化工园区认定", "我市化工园区申请省级认定，请问复核要求和化工项目入园条件？"
+            ),
             ctx,
         ).item_id,
     )
@@ -56,7 +58,9 @@ def test_low_confidence_items_wait_for_a_person(
     item = session.get(Item, intake(session, vague, ctx).item_id)
     assert item is not None
     assert item.status == ItemStatus.NEW and item.department_id is None
-    decision = session.scalars(select(RoutingDecision).where(RoutingDecision.item_id == item.id)).one()
+    decision = session.scalars(
+        select(RoutingDecision).where(RoutingDecision.item_id == item.id)
+    ).one()
     assert decision.department_id is None and decision.method == "model"
 
 
