@@ -30,8 +30,8 @@ browser-deps:
 	fi
 
 lint: install
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check --no-cache .
+	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/lint-imports
 
 ## make test: lint, import contracts, then the whole suite on SQLite and (when it answers) PostgreSQL
