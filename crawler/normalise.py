@@ -19,6 +19,8 @@ _FULLWIDTH = {
 }
 _SPACES = {0x3000: " ", 0x00A0: " ", 0x200B: "", 0xFEFF: ""}
 _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
+# Digit-only dates by length (a bare number of another length is unix time).
+_COMPACT = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}))?)?"
@@ -56,11 +58,17 @@ def parse_time(value: object, tz: str = "Asia/Shanghai") -> datetime | None:
     text = clean_text(str(value), multiline=False) if value is not None else None
     if not text:
         return None  # an empty cell is no time
+    compact = _COMPACT.get(len(text))
+    if compact and text.isdigit():  # 20240503, 202405031030, 20240503103000
+        return datetime.strptime(text, compact).replace(tzinfo=ZoneInfo(tz))
     if text.replace(".", "", 1).isdigit():  # unix seconds or milliseconds
         number = float(text)
         if number > 1e11:
             number /= 1000
-        return datetime.fromtimestamp(number, UTC)
+        moment = datetime.fromtimestamp(number, UTC)
+        if not 2000 <= moment.year <= 2100:
+            raise ValueError(f"implausible unix time {text!r} ({moment:%Y-%m-%d})")
+        return moment
     try:
         parsed = datetime.fromisoformat(text)
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))

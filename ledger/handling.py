@@ -22,7 +22,15 @@ from ledger.models import (
 )
 from ledger.notices import department_users, notify, users_with_roles
 from ledger.queries import visible_items
-from ledger.workflow import Clock, WorkflowError, load_item, require_role, require_status, touch
+from ledger.workflow import (
+    Clock,
+    WorkflowError,
+    load_item,
+    refuse_while_paused,
+    require_role,
+    require_status,
+    touch,
+)
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)
 WORKING = (ItemStatus.IN_PROGRESS, ItemStatus.PAUSED)
@@ -262,6 +270,7 @@ def send_back(
         raise WorkflowError("退回须写明理由（例如应由哪个处室承办）。")
     item = load_item(session, user, item_id, version)
     require_status(item, WORKING, "退回")
+    refuse_while_paused(item, "退回分办")
     dept = item.department
     session.add(
         RoutingDecision(

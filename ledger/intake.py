@@ -38,6 +38,7 @@ TRACKED = (
     "reply_text",
     "replied_at",
     "satisfaction",
+    "likes",
 )
 
 
@@ -74,7 +75,10 @@ class IntakeContext:
             rules=load_rules(settings.data_dir / "deadline_rules.toml"),
             calendar=WorkingCalendar.from_dir(settings.data_dir / "holidays"),
             router=load_router(session, settings),
-            department_ids={d.code: d.id for d in session.scalars(select(Department))},
+            # Only active 处室 can receive items automatically (as in manual triage).
+            department_ids={
+                d.code: d.id for d in session.scalars(select(Department).where(Department.active))
+            },
         )
 
 
@@ -89,6 +93,8 @@ def validate(record: IntakeRecord) -> None:
         raise IntakeError("缺少来源 (source)")
     if not record.external_id or not str(record.external_id).strip():
         raise IntakeError("缺少编号 (external_id)")
+    if len(str(record.external_id)) > 120 or len(record.source) > 60:
+        raise IntakeError(f"{str(record.external_id)[:40]}…: 编号超过 120 字或来源名超过 60 字")
     if not record.body or not record.body.strip():
         raise IntakeError(f"{record.external_id}: 缺少正文 (body)")
     if not record.title or not record.title.strip():
@@ -126,6 +132,8 @@ def intake(
     if item.content_hash == digest:
         return IntakeResult(item.id, "unchanged")
     changed = _update(session, item, record, digest, source.slug, now)
+    if "source_due_at" in changed:  # the 12345 platform moved the order's 办理时限
+        apply_deadline(item, ctx.rules, ctx.calendar)
     return IntakeResult(item.id, "updated", tuple(changed))
 
 
@@ -183,19 +191,19 @@ def _create(
     item = Item(
         source=source,
         external_id=str(record.external_id),
-        url=record.url,
+        url=_clip(record.url, 1000),
         item_type=item_type,
         title=record.title.strip()[:500],
         body=record.body.strip(),
         author_masked=mask_name(record.author),
-        request_kind=record.request_kind,
-        urgency=record.urgency,
+        request_kind=_clip(record.request_kind, 20),
+        urgency=_clip(record.urgency, 20),
         received_at=record.received_at,
         dispatched_at=record.dispatched_at,
-        source_status=record.source_status,
+        source_status=_clip(record.source_status, 40),
         source_due_at=record.source_due_at,
         likes=record.likes,
-        satisfaction=record.satisfaction,
+        satisfaction=_clip(record.satisfaction, 40),
         extra=dict(record.extra),
         content_hash=digest,
         status=ItemStatus.NEW,
@@ -280,10 +288,10 @@ def _update(
     mapping = {
         "title": record.title.strip()[:500],
         "body": record.body.strip(),
-        "source_status": record.source_status,
+        "source_status": _clip(record.source_status, 40),
         "source_due_at": record.source_due_at,
-        "urgency": record.urgency,
-        "satisfaction": record.satisfaction,
+        "urgency": _clip(record.urgency, 20),
+        "satisfaction": _clip(record.satisfaction, 40),
         "likes": record.likes,
     }
     for name, value in mapping.items():
@@ -315,6 +323,11 @@ def _update(
             after["reply"] = True
     session.flush()
     return sorted(after)
+
+
+def _clip(value: str | None, length: int) -> str | None:
+    """Source text longer than its column is cut, not refused (PostgreSQL enforces lengths)."""
+    return value.strip()[:length] if value else value
 
 
 def _jsonable(value: object) -> object:

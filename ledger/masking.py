@@ -4,14 +4,25 @@ from __future__ import annotations
 
 import re
 
+_SEP = r"[- ]?"  # people write 138-1234-5678, 138 1234 5678, 370102 19900101 1234
 # 18-digit resident ID (last may be X) and the old 15-digit form; not inside longer digit runs.
-_ID_CARD = re.compile(r"(?<![0-9])([1-9][0-9]{5})([0-9]{11}[0-9Xx]|[0-9]{9})(?![0-9Xx])")
-_MOBILE = re.compile(r"(?<![0-9])(1[3-9][0-9])[0-9]{4}([0-9]{4})(?![0-9])")
+_ID_CARD = re.compile(
+    rf"(?<![0-9])[1-9](?:{_SEP}[0-9]){{16}}{_SEP}[0-9Xx](?![0-9Xx])"
+    rf"|(?<![0-9])[1-9](?:{_SEP}[0-9]){{14}}(?![0-9])"
+)
+_MOBILE = re.compile(
+    rf"(?<![0-9])(?:\+?86{_SEP})?(1[3-9][0-9]){_SEP}[0-9]{{4}}{_SEP}([0-9]{{4}})(?![0-9])"
+)
 _LANDLINE = re.compile(r"(?<![0-9])(0[0-9]{2,3})-?[0-9]{3,4}([0-9]{4})(?![0-9])")
 
 
+def _mask_id(match: re.Match[str]) -> str:
+    digits = re.sub(r"[- ]", "", match.group(0))
+    return digits[:6] + "*" * (len(digits) - 10) + digits[-4:]
+
+
 def mask_id_cards(text: str) -> str:
-    return _ID_CARD.sub(lambda m: m.group(1) + "*" * (len(m.group(2)) - 4) + m.group(2)[-4:], text)
+    return _ID_CARD.sub(_mask_id, text)
 
 
 def mask_phones(text: str) -> str:

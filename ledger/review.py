@@ -55,6 +55,8 @@ def approve(
     item = load_item(session, user, item_id, version)
     require_status(item, [ItemStatus.IN_REVIEW], "审核")
     reply = _submitted(item)
+    if reply.author_id == user.id:
+        raise WorkflowError("不能审核自己起草的答复：请由本处室另一位审核人审核。")
     reply.status, reply.reviewer_id, reply.reviewed_at = ReplyStatus.APPROVED, user.id, now
     reply.review_comment = comment.strip() or None
     item.status = ItemStatus.REPLIED
@@ -153,6 +155,8 @@ def decide_clock_request(
     adj = next((a for a in item.clock_adjustments if a.id == adjustment_id), None)
     if adj is None or adj.status != PENDING:
         raise WorkflowError("该申请不存在或已处理。")
+    if approve and adj.requested_by_id == user.id:
+        raise WorkflowError("不能批准自己提出的延期或暂停申请：请由另一位审核人或督办批准。")
     label = "延期" if adj.kind == "extend" else "暂停"
     adj.approved_by_id = user.id
     before_due = item.due_at

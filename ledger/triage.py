@@ -25,6 +25,7 @@ from ledger.workflow import (
     VersionConflict,
     WorkflowError,
     load_item,
+    refuse_while_paused,
     require_role,
     require_status,
     touch,
@@ -143,6 +144,7 @@ def reroute(
     require_role(user, TRIAGE_ROLES, "转办")
     item = load_item(session, user, item_id, version)
     require_status(item, REROUTABLE, "转办")
+    refuse_while_paused(item, "转办")
     if department_code == NOT_OURS:
         raise WorkflowError("「非本厅职责」请使用「回退」，并填写理由。")
     dept = _department(session, department_code)

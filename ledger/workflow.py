@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from ledger.calendar import WorkingCalendar
 from ledger.deadlines import RuleBook, load_rules
-from ledger.models import Item, Role, User
+from ledger.models import Item, ItemStatus, Role, User
 from ledger.queries import NotVisible, get_item
 
 
@@ -81,6 +81,14 @@ def require_status(item: Item, statuses: Iterable[str], action: str) -> None:
     if item.status not in allowed:
         raise WorkflowError(
             f"事项当前状态为「{item.status}」，不能{action}（需为：{'、'.join(allowed)}）。"
+        )
+
+
+def refuse_while_paused(item: Item, action: str) -> None:
+    """A paused clock must be resumed first: moving the item would leave the pause open forever."""
+    if item.status == ItemStatus.PAUSED:
+        raise WorkflowError(
+            f"该事项计时暂停中（补正或征求第三方意见）：请先「恢复计时」，再{action}。"
         )
 
 

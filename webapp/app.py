@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import time
 from collections.abc import Mapping
 from typing import Any
 
@@ -81,10 +83,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
 
 def _instance_secret(settings: Settings) -> str:
-    """A random secret kept in the instance folder, so sessions survive restarts."""
+    """A random secret kept in the instance folder, so sessions survive restarts.
+
+    gunicorn workers start at the same moment: exactly one creates the file (O_EXCL, mode 0600
+    from the start), the others read what it wrote, so all workers share one key.
+    """
     path = settings.instance_dir / "secret_key"
-    if not path.exists():
-        settings.instance_dir.mkdir(parents=True, exist_ok=True)
-        path.write_text(secrets.token_hex(32), encoding="utf-8")
-        path.chmod(0o600)
-    return path.read_text(encoding="utf-8").strip()
+    settings.instance_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secrets.token_hex(32))
+    for _ in range(50):  # the creating worker may not have written yet
+        key = path.read_text(encoding="utf-8").strip()
+        if key:
+            return key
+        time.sleep(0.05)
+    raise RuntimeError(f"{path} 为空：请删除该文件后重启。")

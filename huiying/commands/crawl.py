@@ -33,7 +33,7 @@ COLUMNS = ("来源", "页面", "新增", "更新", "未变", "拒收")
 @click.option(
     "--lock",
     type=click.Path(dir_okay=False, path_type=Path),
-    help="锁文件：另一进程正在采集时直接退出（供定时任务使用）。",
+    help="锁文件（默认 实例目录/crawl.lock，与后台定时采集同一把锁）：另一进程正在采集时直接退出。",
 )
 def crawl(
     sources: tuple[str, ...],
@@ -45,7 +45,6 @@ def crawl(
     lock: Path | None,
 ) -> None:
     """采集留言板、领导信箱、12345 工单等来源，写入台账；采集在独立子进程中运行，各来源并行。"""
-    from crawler.process import run_crawl
     from crawler.schedule import crawl_once_locked
     from crawler.sources import SourceConfigError, default_sources_dir, list_sources
     from ledger.settings import Settings
@@ -67,8 +66,10 @@ def crawl(
         "settings": {"HUIYING_INCREMENTAL": False} if full else None,
         "progress": progress,
     }
+    # Always take the lock: a second crawl must not clear the first one's JOBDIR queue.
+    lock = lock or settings.instance_dir / "crawl.lock"
     try:
-        result = crawl_once_locked(lock, **options) if lock else run_crawl(**options)
+        result = crawl_once_locked(lock, **options)
     except SourceConfigError as exc:
         raise click.ClickException(str(exc)) from exc
     progress.done()

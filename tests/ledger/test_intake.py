@@ -149,3 +149,52 @@ def test_source_given_due_time_wins_for_12345(session: Session, ctx: IntakeConte
     rec = replace(make_record(), source="hotline", item_type="12345", source_due_at=due)
     item = session.get(Item, intake(session, rec, ctx).item_id)
     assert item is not None and item.due_at == due.astimezone(UTC)
+
+
+def test_platform_moving_the_time_limit_moves_the_deadline(
+    session: Session, ctx: IntakeContext
+) -> None:
+    first_due = datetime(2026, 10, 9, 18, 0, tzinfo=CST)
+    rec = replace(make_record(), source="hotline", item_type="12345", source_due_at=first_due)
+    item_id = intake(session, rec, ctx).item_id
+    later = datetime(2026, 10, 16, 18, 0, tzinfo=CST)
+    result = intake(session, replace(rec, source_due_at=later), ctx)
+    assert result.outcome == "updated" and "source_due_at" in result.changed
+    item = session.get(Item, item_id)
+    assert item is not None and item.due_at == later.astimezone(UTC)
+    assert any("2026-10-16" in line for line in item.deadline_explanation)
+
+
+def test_likes_changing_is_an_update(session: Session, ctx: IntakeContext) -> None:
+    item_id = intake(session, make_record(likes=1), ctx).item_id
+    assert intake(session, make_record(likes=50), ctx).outcome == "updated"
+    item = session.get(Item, item_id)
+    assert item is not None and item.likes == 50
+
+
+def test_overlong_source_fields_are_clipped_not_refused(
+    session: Session, ctx: IntakeContext
+) -> None:
+    rec = make_record(source_status="待回复" * 30, urgency="紧急" * 20, request_kind="投诉" * 20)
+    item = session.get(Item, intake(session, rec, ctx).item_id)
+    assert item is not None
+    assert len(item.source_status or "") == 40 and len(item.urgency or "") == 20
+
+
+def test_an_overlong_external_id_is_refused(session: Session, ctx: IntakeContext) -> None:
+    with pytest.raises(IntakeError, match="120"):
+        intake(session, make_record(external_id="X" * 121), ctx)
+
+
+def test_inactive_departments_receive_nothing_automatically(
+    session: Session, data_dir: Path, instance_dir: Path
+) -> None:
+    from ledger.models import Department
+
+    for dept in session.scalars(select(Department)):
+        dept.active = dept.code == "not_ours"
+    session.flush()
+    ctx = IntakeContext.load(session, Settings("unused", data_dir, instance_dir))
+    assert set(ctx.department_ids) == {"not_ours"}
+    item = session.get(Item, intake(session, make_record(), ctx).item_id)
+    assert item is not None and item.department_id is None and item.status == ItemStatus.NEW

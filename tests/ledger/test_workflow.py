@@ -265,3 +265,49 @@ def test_send_back_returns_item_to_triage(session: Session, clock: Clock) -> Non
     )
     assert item.status == ItemStatus.NEW and item.department_id is None
     assert session.get(Source, item.source_id) is not None
+
+
+def test_a_paused_item_cannot_be_moved_until_resumed(session: Session, clock: Clock) -> None:
+    item = make(session, clock, "P9", kind="依申请公开", source="manual")
+    triage.confirm(session, user(session, "fenban"), item.id, item.version, now=NOW)
+    handler, head = user(session, "zxqy"), user(session, "zxqy-sh")
+    adj = handling.request_pause(
+        session,
+        handler,
+        item.id,
+        item.version,
+        "第三方意见",
+        "涉及企业商业秘密",
+        now=NOW,
+        clock=clock,
+    )
+    review.decide_clock_request(
+        session, head, item.id, item.version, adj.id, True, now=NOW, clock=clock
+    )
+    with pytest.raises(WorkflowError, match="恢复计时"):
+        triage.reroute(session, user(session, "fenban"), item.id, item.version, "software", now=NOW)
+    with pytest.raises(WorkflowError, match="恢复计时"):
+        handling.send_back(session, handler, item.id, item.version, "非本处室", now=NOW)
+    assert item.status == ItemStatus.PAUSED
+
+
+def test_nobody_approves_their_own_reply_or_request(session: Session, clock: Clock) -> None:
+    item = make(session, clock, "E9")
+    triage.confirm(session, user(session, "fenban"), item.id, item.version, now=NOW)
+    head = user(session, "zxqy-sh")  # a reviewer may also ask for more time and draft…
+    adj = handling.request_extension(
+        session, head, item.id, item.version, 3, "需调查核实", now=NOW, clock=clock
+    )
+    with pytest.raises(WorkflowError, match="自己提出"):  # …but not approve it
+        review.decide_clock_request(
+            session, head, item.id, item.version, adj.id, True, now=NOW, clock=clock
+        )
+    review.decide_clock_request(
+        session, user(session, "duban"), item.id, item.version, adj.id, True, now=NOW, clock=clock
+    )
+    assert adj.status == "已批准"
+    handling.save_draft(session, head, item.id, item.version, "答复稿", now=NOW)
+    handling.submit(session, head, item.id, item.version, now=NOW)
+    with pytest.raises(WorkflowError, match="自己起草"):
+        review.approve(session, head, item.id, item.version, now=NOW)
+    assert item.status == ItemStatus.IN_REVIEW
