@@ -2,17 +2,20 @@
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml | sha1sum | cut -c1-12)
+STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1sum | cut -c1-12)
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The local PostgreSQL server, used by the test suite (second backend) when it answers.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install run test lint browser-deps clean bench
+.PHONY: install run test lint browser-deps clean bench upgrade
 
-$(STAMP): pyproject.toml
+# constraints.txt pins every package to the versions the suite last passed with (tests turn
+# warnings into errors, so an unpinned new release could fail a clean install). To upgrade:
+# `make upgrade`, run `make test`, commit constraints.txt.
+$(STAMP): pyproject.toml constraints.txt
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install -q --upgrade pip
-	$(BIN)/python -m pip install -q -e '.[dev]'
+	$(BIN)/python -m pip install -q -c constraints.txt -e '.[dev]'
 	@rm -f $(VENV)/.installed-*; touch $@
 
 install: $(STAMP)
@@ -44,6 +47,10 @@ test: install browser-deps lint
 bench: install
 	$(BIN)/python benchmarks/classify.py
 	$(BIN)/python benchmarks/crawl.py
+
+upgrade: install
+	$(BIN)/python -m pip install -q --upgrade -e '.[dev]'
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^huiying' > constraints.txt
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .ruff_cache
