@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
@@ -96,56 +97,40 @@ def live_url(app: Flask) -> Iterator[str]:
 # -- items for workflow tests ------------------------------------------------------------------
 
 
-class _Router:
-    """Suggests the given 处室 with the given confidence (the classifier's place in intake)."""
-
-    def __init__(self, code: str, confidence: float) -> None:
-        self.code, self.confidence = code, confidence
-
-    def route(self, title: str, body: str):  # type: ignore[no-untyped-def]
-        from ledger.routing import RouteResult, Suggestion
-
-        others = [Suggestion(c, 0.05) for c in ("software", "chemical") if c != self.code]
-        return RouteResult(
-            [Suggestion(self.code, self.confidence), *others], auto=False, method="model"
-        )
-
-
 def add_item(
     app: Flask,
     external_id: str,
     title: str,
     body: str,
     *,
-    suggest: str = "sme",
-    confidence: float = 0.9,
     route_to: str | None = None,
     kind: str = "留言板",
     received_at=None,  # type: ignore[no-untyped-def]
     author: str | None = None,
 ) -> int:
-    """Take one item in through the real intake; optionally confirm its route to `route_to`."""
+    """Take one item in through the real intake, routed by the real model (which may auto-route it).
+
+    With `route_to`, the item ends up with that 处室: a 分办员 confirms it there if it waits for
+    triage; if the model already auto-routed it, that must have been to `route_to`.
+    """
+    from dataclasses import replace
     from datetime import UTC, datetime, timedelta
 
     from sqlalchemy import select
 
     from ledger import triage
     from ledger.intake import IntakeContext, intake
-    from ledger.models import Department, User
+    from ledger.models import Item, ItemStatus, User
     from ledger.records import IntakeRecord
+    from ledger.settings import Settings
     from webapp.database import get_session
-    from webapp.services import clock
 
     received_at = received_at or datetime.now(UTC) - timedelta(days=1)
+    # the run's instance folder holds the model (tests/conftest.py); data/ holds rules and calendar
+    settings = replace(Settings.from_env(), database_url=app.config["DATABASE_URL"])
     with app.app_context():
         session = get_session()
-        c = clock()
-        ctx = IntakeContext(
-            c.rules,
-            c.calendar,
-            _Router(suggest, confidence),
-            {code: i for code, i in session.execute(select(Department.code, Department.id))},
-        )
+        ctx = IntakeContext.load(session, settings)
         source = {"12345": "demo_12345", "依申请公开": "manual"}.get(kind, "demo_board")
         record = IntakeRecord(
             source=source,
@@ -158,12 +143,50 @@ def add_item(
         )
         item_id = intake(session, record, ctx, now=received_at).item_id
         if route_to:
-            fenban = session.scalars(select(User).where(User.username == "fenban")).one()
-            triage.confirm(
-                session, fenban, item_id, None, now=received_at, department_code=route_to
-            )
+            item = session.get(Item, item_id)
+            assert item is not None
+            if item.status == ItemStatus.NEW:
+                fenban = session.scalars(select(User).where(User.username == "fenban")).one()
+                triage.confirm(
+                    session, fenban, item_id, None, now=received_at, department_code=route_to
+                )
+            else:
+                routed = item.department.code if item.department else None
+                assert routed == route_to, (
+                    f"the model auto-routed {title!r} to {routed} ({item.suggestions}), "
+                    f"not {route_to}: choose a text it routes to {route_to} or leaves for triage"
+                )
         session.commit()
         return item_id
+
+
+@dataclass(frozen=True)
+class Routing:
+    """An item's routing as stored: status, 处室 code, the model's suggestions (best first)."""
+
+    status: str
+    department: str | None
+    suggestions: list[dict]  # type: ignore[type-arg]
+    confidence: float | None
+
+    @property
+    def top(self) -> str | None:
+        return self.suggestions[0]["code"] if self.suggestions else None
+
+
+def routing_of(app: Flask, item_id: int) -> Routing:
+    from ledger.models import Item
+    from webapp.database import get_session
+
+    with app.app_context():
+        item = get_session().get(Item, item_id)
+        assert item is not None
+        return Routing(
+            str(item.status),
+            item.department.code if item.department else None,
+            list(item.suggestions or []),
+            item.route_confidence,
+        )
 
 
 def csrf_from(client: FlaskClient, url: str = "/notices/") -> str:
@@ -203,3 +226,9 @@ def csrf():  # type: ignore[no-untyped-def]
 def version(app: Flask):  # type: ignore[no-untyped-def]
     """version(item_id) → the item's current version."""
     return lambda item_id: version_of(app, item_id)
+
+
+@pytest.fixture
+def routing(app: Flask):  # type: ignore[no-untyped-def]
+    """routing(item_id) → the item's stored Routing (status, 处室, the model's suggestions)."""
+    return lambda item_id: routing_of(app, item_id)
