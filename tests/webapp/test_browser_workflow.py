@@ -17,6 +17,25 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 pytestmark = pytest.mark.browser
 
 
+def _received_for_yellow_card(now: datetime) -> datetime:
+    """A receipt time whose 留言板 deadline is, right now, in its yellow-card window.
+
+    Counted with the real rules and holiday calendar, so the test holds on any day of the week.
+    """
+    from ledger.calendar import WorkingCalendar
+    from ledger.deadlines import compute_deadline, deadline_status, load_rules
+    from ledger.settings import Settings
+
+    data = Settings.from_env().data_dir
+    rule = load_rules(data / "deadline_rules.toml").get("留言板")
+    calendar = WorkingCalendar.from_dir(data / "holidays")
+    for hours in range(24, 24 * 40, 6):
+        received = now - timedelta(hours=hours)
+        if deadline_status(compute_deadline(rule, received, calendar), now) == "黄牌":
+            return received
+    raise AssertionError("no receipt time gives a yellow card now")
+
+
 def seed(make_item, routing) -> dict[str, int]:  # type: ignore[no-untyped-def]
     """The day's items, routed by the real model. The texts are chosen for what the model does with
     them (checked below, so a retrained model that changes its mind fails here, not later)."""
@@ -64,21 +83,21 @@ def seed(make_item, routing) -> dict[str, int]:  # type: ignore[no-untyped-def]
             "中小企业发展专项资金迟迟未到账",
             "去年申报的中小企业发展专项资金至今未拨付。",
             route_to="sme",
-            received_at=ago(30),
+            received_at=ago(40),
         ),
         "due_soon": make_item(
             "LY-0950",
             "中小企业公共服务券如何申请",
             "想申请中小企业公共服务平台的服务券。",
             route_to="sme",
-            received_at=ago(12),
+            received_at=_received_for_yellow_card(now),
         ),
         "chem_overdue": make_item(
             "LY-0902",
             "化工企业搬迁补偿标准",
             "请公布化工企业退城入园搬迁补偿标准。",
             route_to="chemical",
-            received_at=ago(25),
+            received_at=ago(35),
         ),
     }
     confirm, reroute = routing(ids["confirm"]), routing(ids["reroute"])
