@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
@@ -361,12 +361,13 @@ def triage_count(session: Session, user: User) -> int:
 
 
 def triage_queue(session: Session, user: User, limit: int = 200) -> list[Item]:
-    """New items, most urgent first (priority, then the due time)."""
-    order = {"紧急": 0, "较急": 1}
-    rows = session.scalars(
-        visible_items(user)
-        .where(Item.status == ItemStatus.NEW)
-        .order_by(Item.due_at, Item.id)
-        .limit(limit)
-    ).all()
-    return sorted(rows, key=lambda it: order.get(it.priority, 2))
+    """New items, most urgent first: priority, then the due time (items without one last)."""
+    urgency = case({"紧急": 0, "较急": 1}, value=Item.priority, else_=2)
+    return list(
+        session.scalars(
+            visible_items(user)
+            .where(Item.status == ItemStatus.NEW)
+            .order_by(urgency, Item.due_at.is_(None), Item.due_at, Item.id)
+            .limit(limit)
+        )
+    )
