@@ -176,7 +176,7 @@ def _train_from_ledger(if_missing: bool) -> None:
     )
     if report.before_macro_f1 is not None:
         click.echo(
-            f"  留出的 {report.held_out} 条确认分办上：原模型 F1 {report.before_macro_f1:.3f} → "
+            f"  留出的 {report.held_out} 条确认分办上：仅种子语料 F1 {report.before_macro_f1:.3f} → "
             f"新模型 F1 {report.after_macro_f1:.3f}"
         )
     else:

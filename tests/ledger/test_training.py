@@ -103,4 +103,29 @@ def test_retrain_learns_from_confirmed_routes(
     assert report.before_macro_f1 is not None and report.after_macro_f1 is not None
     assert report.after_macro_f1 >= report.before_macro_f1
     assert report.path == settings.model_path and report.path.exists()
-    assert any("原模型" in m for m in messages)
+    assert any("仅用种子语料" in m for m in messages)
+
+
+def test_a_route_later_sent_back_teaches_nothing(
+    session: Session, data_dir: Path, instance_dir: Path
+) -> None:
+    ctx = IntakeContext.load(session, Settings("unused", data_dir, instance_dir))
+    radio = session.scalar(select(Department).where(Department.code == "radio"))
+    assert radio is not None
+    kept = intake(session, _record(201, "对讲机干扰", "对讲机频道被干扰。"), ctx).item_id
+    undone = intake(session, _record(202, "电台干扰", "广播电台信号被干扰。"), ctx).item_id
+    for item_id in (kept, undone):
+        session.add(
+            RoutingDecision(
+                item_id=item_id,
+                department_id=radio.id,
+                method="confirmed",
+                is_training_example=True,
+            )
+        )
+    session.flush()
+    # The 处室 sends one back as mis-routed: its confirmation no longer counts.
+    session.add(RoutingDecision(item_id=undone, department_id=None, method="returned"))
+    session.flush()
+    examples = ledger_examples(session)
+    assert [e.title for e in examples] == ["对讲机干扰"]
