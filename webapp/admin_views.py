@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -10,6 +9,7 @@ from sqlalchemy import select
 
 from ledger import admin
 from ledger.calendar import HolidayFileError
+from ledger.deadlines import SHANGHAI
 from ledger.models import Department, Role, Source, User
 from ledger.workflow import WorkflowError, now_utc
 from webapp.auth import current_staff
@@ -124,7 +124,7 @@ def _holidays_dir() -> Path:
 @bp.get("/holidays")
 @roles_required(Role.ADMIN)
 def holidays():  # type: ignore[no-untyped-def]
-    this_year = date.today().year
+    this_year = now_utc().astimezone(SHANGHAI).year  # the year in Beijing, not the server's
     cal = clock().calendar
     years = [
         (y, cal.coverage(y), cal.fallback_warning(y)) for y in range(this_year - 1, this_year + 3)

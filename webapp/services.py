@@ -23,10 +23,20 @@ def data_dir() -> Path:
     return Path(current_app.config["DATA_DIR"])
 
 
+def _rules_stamp() -> tuple[float, ...]:
+    """Modification times of the files the clock is built from: another gunicorn worker may
+    have saved a new holiday file or rules, and every worker must see it on its next request."""
+    folder = data_dir() / "holidays"
+    paths = [data_dir() / "deadline_rules.toml", folder, *sorted(folder.glob("*.toml"))]
+    return tuple(p.stat().st_mtime if p.exists() else 0.0 for p in paths)
+
+
 def clock() -> Clock:
     ext = current_app.extensions
-    if ext.get("huiying.clock") is None:
+    stamp = _rules_stamp()
+    if ext.get("huiying.clock") is None or ext.get("huiying.clock_stamp") != stamp:
         ext["huiying.clock"] = Clock.from_data_dir(data_dir())
+        ext["huiying.clock_stamp"] = stamp
     return ext["huiying.clock"]  # type: ignore[no-any-return]
 
 

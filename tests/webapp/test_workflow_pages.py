@@ -157,6 +157,29 @@ def test_holiday_upload_is_validated_with_the_calendar_parser(
     assert "管理员文件" in page
 
 
+def test_every_worker_sees_a_new_holiday_file(app: Flask, tmp_path: Path) -> None:
+    """gunicorn runs several app instances; a file saved through one is used by all."""
+    from datetime import date
+
+    from webapp import create_app
+    from webapp.services import clock
+
+    data = tmp_path / "data"
+    shutil.copytree(
+        app.config["DATA_DIR"], data, ignore=shutil.ignore_patterns("seed_corpus.csv", "demo")
+    )
+    other = create_app({**app.config, "DATA_DIR": str(data)})
+    with other.app_context():
+        assert clock().calendar.coverage(2027) == "fallback"  # built and cached
+    (data / "holidays" / "2027.toml").write_text(
+        '[[holidays]]\nname = "元旦"\ndate = 2027-01-01\n', encoding="utf-8"
+    )
+    with other.app_context():
+        assert clock().calendar.coverage(2027) == "file"
+        assert not clock().calendar.is_workday(date(2027, 1, 1))
+    other.extensions["huiying.engine"].dispose()
+
+
 def test_queue_offers_send_back_not_confirm_for_not_ours(
     app: Flask, make_item, csrf, routing
 ) -> None:  # type: ignore[no-untyped-def]
