@@ -102,7 +102,12 @@ def record_report_back(
     now: datetime,
     action: str,
 ) -> ReportBackResult:
-    """Call the platform and record the outcome as an event; errors are recorded, never raised."""
+    """Call the platform and record the outcome as an event; errors are recorded, never raised.
+
+    The session is flushed first, so a concurrent edit (stale version) or a constraint fails
+    before the platform is told anything.
+    """
+    session.flush()
     try:
         result = call(report_back or NoReportBack())
     except Exception as exc:  # noqa: BLE001 - a failed report-back must not undo the decision

@@ -126,3 +126,42 @@ def test_unreachable_platform_is_recorded_and_the_decision_stands(
     assert item.status == "已退回"
     assert "12345回退失败" in _events(session, item_id)
     assert NoReportBack().send_back(item, "x").ok is False
+
+
+def test_a_conflicting_edit_stops_before_the_platform_is_told(
+    database_url: str, portal: PortalHandle, data_dir: Path, instance_dir: Path
+) -> None:
+    from sqlalchemy.orm.exc import StaleDataError
+
+    from ledger.db import make_engine, make_session_factory
+    from ledger.models import Item
+
+    engine = make_engine(database_url)
+    factory = make_session_factory(engine)
+    order = _open_orders(portal)[2]
+    with factory.begin() as s:
+        item_id = _ingest(s, order, data_dir, instance_dir)
+    first = factory()
+    item = first.get(Item, item_id)
+    assert item is not None
+    first.commit()  # A has the item open (expire_on_commit=False keeps what was read)
+    with factory.begin() as s:  # meanwhile B changes it
+        other = s.get(Item, item_id)
+        assert other is not None
+        other.priority = "紧急"
+    platform = HttpReportBack(f"{portal.url}/api/12345", TOKEN)
+    with pytest.raises(StaleDataError):
+        triage.return_not_ours(
+            first,
+            _user(first, "fenban"),
+            item_id,
+            None,
+            "不属本厅。",
+            now=datetime.now(UTC),
+            report_back=platform,
+        )
+    first.rollback()
+    first.close()
+    engine.dispose()
+    stored = _get(f"{portal.url}/api/12345/orders/{order['order_no']}")["data"]
+    assert stored["status"] in ("待签收", "办理中")  # the platform heard nothing
