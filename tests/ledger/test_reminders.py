@@ -16,11 +16,11 @@ from sqlalchemy.orm import Session
 
 from ledger import triage
 from ledger.intake import IntakeContext, intake
-from ledger.models import Department, Item, Notice, ReminderLog, User
+from ledger.models import Item, ItemStatus, Notice, ReminderLog, User
 from ledger.notices import SmtpMailer
 from ledger.records import IntakeRecord
 from ledger.reminders import load_escalation, run_reminders
-from ledger.routing import RouteResult, Suggestion
+from ledger.settings import Settings
 from ledger.workflow import Clock
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -53,18 +53,8 @@ def smtp() -> Iterator[tuple[Sink, SmtpMailer]]:
         controller.stop()
 
 
-class Router:
-    def route(self, title: str, body: str) -> RouteResult:
-        return RouteResult([Suggestion("sme", 0.9)], auto=False, method="model")
-
-
 def routed_item(session: Session, clock: Clock, ext: str, received: datetime) -> Item:
-    ctx = IntakeContext(
-        clock.rules,
-        clock.calendar,
-        Router(),
-        {c: i for c, i in session.execute(select(Department.code, Department.id))},
-    )
+    ctx = IntakeContext.load(session, Settings.from_env())  # the real routing model
     rec = IntakeRecord(
         source="demo_board",
         external_id=ext,
@@ -76,7 +66,9 @@ def routed_item(session: Session, clock: Clock, ext: str, received: datetime) ->
     item = session.get(Item, intake(session, rec, ctx, now=received).item_id)
     assert item is not None
     fenban = session.scalars(select(User).where(User.username == "fenban")).one()
-    triage.confirm(session, fenban, item.id, item.version, now=received)
+    if item.status == ItemStatus.NEW:  # the model may have routed it by itself
+        triage.confirm(session, fenban, item.id, item.version, now=received, department_code="sme")
+    assert item.department is not None and item.department.code == "sme"
     return item
 
 
