@@ -22,7 +22,7 @@ from ledger.item_clock import apply_deadline
 from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
 from ledger.records import IntakeRecord
-from ledger.routing import Router, load_router
+from ledger.routing import Router, RouteResult, load_router
 from ledger.settings import Settings
 
 Outcome = Literal["new", "updated", "unchanged"]
@@ -224,39 +224,62 @@ def _create(
 
 
 def _route(session: Session, item: Item, ctx: IntakeContext, actor: str) -> None:
-    result = ctx.router.route(item.title, item.body)
-    item.suggestions = [
-        {"code": s.department_code, "confidence": s.confidence} for s in result.suggestions
-    ]
+    apply_route(session, item, ctx.router.route(item.title, item.body), ctx.department_ids, actor)
+
+
+def suggestions_of(result: RouteResult) -> list[dict[str, object]]:
+    return [{"code": s.department_code, "confidence": s.confidence} for s in result.suggestions]
+
+
+def auto_target(result: RouteResult, department_ids: dict[str, int]) -> int | None:
+    """The 处室 an item goes to without a person, if any.
+
+    "非本厅职责" is never sent back automatically: a person decides a 回退.
+    """
+    best = result.best
+    if result.auto and best and best.department_code != "not_ours":
+        return department_ids.get(best.department_code)
+    return None
+
+
+def apply_route(
+    session: Session,
+    item: Item,
+    result: RouteResult,
+    department_ids: dict[str, int],
+    actor: str,
+    *,
+    refresh: bool = False,
+) -> None:
+    """Store the model's suggestions, topics and risk; route the item when the model is sure.
+
+    `refresh` marks a re-suggestion for an item already in the queue (after retraining).
+    """
+    before = {"建议": item.suggestions} if refresh else None
+    item.suggestions = suggestions_of(result)
     item.route_confidence = result.best.confidence if result.best else None
     item.topics = list(result.topics)
     item.risk_level = result.risk_level
     item.risk_reasons = list(result.risk_reasons)
-    best = result.best
-    # "非本厅职责" is never sent back automatically: a person decides a 回退.
-    if result.auto and best and best.department_code != "not_ours":
-        item.department_id = ctx.department_ids.get(best.department_code)
-        if item.department_id is not None:
-            item.status = ItemStatus.IN_PROGRESS
+    target = auto_target(result, department_ids)
+    if target is not None:
+        item.department_id = target
+        item.status = ItemStatus.IN_PROGRESS
+    prefix = "模型更新后" if refresh else ""
     session.add(
         RoutingDecision(
             item_id=item.id,
-            department_id=item.department_id,
+            department_id=target,
             method=result.method,
             confidence=item.route_confidence,
             suggestions=item.suggestions,
-            reason="自动分办" if item.department_id else "建议，待人工分办",
+            reason=prefix + ("自动分办" if target else "建议，待人工分办"),
         )
     )
+    action = "自动分办" if target else ("分办建议更新" if refresh else "分办建议")
+    code = result.best.department_code if target and result.best else None
     record_event(
-        session,
-        item,
-        actor,
-        "自动分办" if item.department_id else "分办建议",
-        after={
-            "建议": item.suggestions,
-            "处室": best.department_code if item.department_id else None,
-        },
+        session, item, actor, action, before=before, after={"建议": item.suggestions, "处室": code}
     )
 
 

@@ -72,21 +72,17 @@ def approve(
         note=reply.review_comment,
         at=now,
     )
-    if reply.author_id:
-        author = session.get(User, reply.author_id)
-        if author:
-            notify(
-                session,
-                [author],
-                item,
-                "审核",
-                f"答复已批准：{mask_personal_data(item.title)}",
-                now,
-            )
+    _tell_author(session, item, reply, f"答复已批准：{mask_personal_data(item.title)}", now)
     if item.source.channel == HOTLINE_CHANNEL:
         _report_back(session, item, reply, report_back or NoReportBack(), now)
     session.flush()
     return reply
+
+
+def _tell_author(session: Session, item: Item, reply: Reply, text: str, now: datetime) -> None:
+    author = session.get(User, reply.author_id) if reply.author_id else None
+    if author is not None:
+        notify(session, [author], item, "审核", text, now)
 
 
 def _report_back(
@@ -122,17 +118,8 @@ def return_reply(
         note=reply.review_comment,
         at=now,
     )
-    if reply.author_id:
-        author = session.get(User, reply.author_id)
-        if author:
-            notify(
-                session,
-                [author],
-                item,
-                "审核",
-                f"答复被退回修改：{mask_personal_data(item.title)}（{reply.review_comment}）",
-                now,
-            )
+    text = f"答复被退回修改：{mask_personal_data(item.title)}（{reply.review_comment}）"
+    _tell_author(session, item, reply, text, now)
     session.flush()
     return reply
 

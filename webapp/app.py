@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, scheduler, security, services
+from webapp import auth, database, display, notice_views, security, services
 
 csrf = CSRFProtect()
 
@@ -76,8 +76,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             Role.SUPERVISOR: "supervision.board",
         }
         return redirect(url_for(home.get(Role(current_user.user.role), "ledger.index")))
-
-    scheduler.init_app(app)  # only with SCHEDULER=1 (env HUIYING_SCHEDULER=1), never in tests
 
     return app
 

@@ -8,7 +8,6 @@ from zoneinfo import ZoneInfo
 
 from flask import Flask
 
-from ledger.deadlines import deadline_status
 from ledger.masking import mask_personal_data
 from ledger.supervision import state
 from webapp import services
@@ -22,13 +21,6 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:  # defensive: the database layer returns aware UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI).strftime(fmt)
-
-
-def deadline_state(due_at: datetime | None, warn_at: datetime | None, done: bool) -> str:
-    """正常 / 黄牌 / 红牌, as the 12345 rules name them; answered items are never coloured."""
-    if due_at is None or done:
-        return "正常"
-    return deadline_status(due_at, datetime.now(UTC), warn_at)
 
 
 def item_state(item: object) -> str:
@@ -54,7 +46,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["masked"] = mask_personal_data
     app.jinja_env.filters["masked_json"] = masked_json
-    app.jinja_env.globals["deadline_state"] = deadline_state
     app.jinja_env.globals["item_state"] = item_state
     app.jinja_env.filters["rule_name"] = rule_name
     app.jinja_env.filters["percent"] = lambda v: "—" if v is None else f"{v:.0%}"

@@ -1,7 +1,7 @@
 """`huiying remind`: send due 催办 and 督办 once (in-app notices, and e-mail when SMTP is configured).
 
-Run it from cron (e.g. every 15 minutes on working hours) or let the web app's scheduler do it
-(HUIYING_SCHEDULER=1). Both are safe together: the reminder log sends each reminder once.
+`huiying serve`/`run` run it in the background (HUIYING_REMIND_EVERY_MINUTES); cron may run it too.
+Both are safe together: the reminder log sends each reminder once.
 """
 
 from __future__ import annotations
