@@ -11,6 +11,10 @@ from sqlalchemy.orm import Session, joinedload
 
 from ledger.models import Item, ItemStatus, Role, Source, User
 
+# The largest id an INTEGER column holds on every backend (PostgreSQL's 4-byte integer). A larger
+# number is no id at all: looked up, it would overflow the driver (OverflowError on SQLite).
+DB_INT_MAX = 2**31 - 1
+
 # Statuses whose clock runs: an item in one of them past its due time is overdue (红牌).
 OVERDUE_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.IN_REVIEW)
 
@@ -103,6 +107,8 @@ def list_items(
 
 
 def get_item(session: Session, user: User, item_id: int) -> Item:
+    if not 0 < item_id <= DB_INT_MAX:
+        raise NotVisible(item_id)
     item = session.scalar(visible_items(user).where(Item.id == item_id))
     if item is None:
         raise NotVisible(item_id)

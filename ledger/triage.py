@@ -22,6 +22,7 @@ from ledger.queries import NotVisible, get_item, visible_items
 from ledger.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
 from ledger.workflow import (
     Clock,
+    MissingVersion,
     VersionConflict,
     WorkflowError,
     load_item,
@@ -349,7 +350,12 @@ def bulk_confirm(
                 confirm(session, user, item_id, version, now=now)
             result.done.append(item_id)
         except (WorkflowError, NotVisible) as exc:
-            msg = "已被他人修改" if isinstance(exc, VersionConflict) else str(exc) or "不可见"
+            if isinstance(exc, MissingVersion):
+                msg = "缺少版本号，请刷新页面后重试"
+            elif isinstance(exc, VersionConflict):
+                msg = "已被他人修改"
+            else:
+                msg = str(exc) or "不可见"
             result.skipped.append((item_id, msg))
     return result
 

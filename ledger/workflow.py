@@ -32,6 +32,14 @@ class VersionConflict(WorkflowError):
     """Someone else changed the item since the user loaded it."""
 
 
+class MissingVersion(VersionConflict):
+    """The request did not say which version the user saw: refused like a stale one."""
+
+
+MISSING_VERSION_MESSAGE = (
+    "没有收到您所看页面的版本号（表单缺少版本号或版本号无效），无法确认事项未被他人修改，"
+    "本次操作未保存。请刷新页面后重试。"
+)
 CONFLICT_MESSAGE = (
     "该事项已被他人修改（您看到的是第 {seen} 版，现在是第 {now} 版），本次操作未保存。"
     "请刷新页面查看最新内容后重试。"
@@ -65,14 +73,19 @@ def require_role(user: User, roles: Iterable[Role], action: str) -> None:
 
 
 def load_item(session: Session, user: User, item_id: int, version: int | None) -> Item:
-    """The item as `user` may see it (else NotVisible), checked against the version they saw."""
+    """The item as `user` may see it (else NotVisible), checked against the version they saw.
+
+    `version` is required: None (a form without it, or with garbage) is refused, never "no check".
+    """
     item = get_item(session, user, item_id)
     check_version(item, version)
     return item
 
 
 def check_version(item: Item, version: int | None) -> None:
-    if version is not None and item.version != version:
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        raise MissingVersion(MISSING_VERSION_MESSAGE)
+    if item.version != version:
         raise VersionConflict(CONFLICT_MESSAGE.format(seen=version, now=item.version))
 
 
@@ -99,7 +112,9 @@ def touch(item: Item, now: datetime) -> None:
 
 __all__ = [
     "CONFLICT_MESSAGE",
+    "MISSING_VERSION_MESSAGE",
     "Clock",
+    "MissingVersion",
     "NotPermitted",
     "NotVisible",
     "VersionConflict",

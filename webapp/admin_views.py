@@ -14,6 +14,7 @@ from ledger.models import Department, Role, Source, User
 from ledger.workflow import WorkflowError, now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import int_arg
 from webapp.roles import perform, roles_required
 from webapp.services import clock, data_dir, reload_clock
 
@@ -138,7 +139,7 @@ def holidays():  # type: ignore[no-untyped-def]
 @bp.post("/holidays")
 @roles_required(Role.ADMIN)
 def upload_holidays():  # type: ignore[no-untyped-def]
-    year = request.form.get("year", type=int) or 0
+    year = int_arg("year", 0, label="年份", maximum=9999, form=True) or 0
     upload = request.files.get("file")
     raw = (
         upload.read(MAX_HOLIDAY_FILE + 1)

@@ -14,13 +14,14 @@ from flask_wtf.csrf import CSRFProtect
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, security, services
+from webapp import auth, database, display, notice_views, params, security, services
 
 csrf = CSRFProtect()
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
+    params.init_app(app)  # the bounded `int` converter must be in place before any route
     settings = Settings.from_env()
     app.config.from_mapping(
         SECRET_KEY=None,

@@ -14,12 +14,14 @@ from ledger.queries import ItemFilter, NotVisible, get_item, list_items
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import int_arg
 from webapp.services import clock
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
 CHANNELS = ["留言板", "领导信箱", "12345", "人工录入"]
 PAGE_SIZE = 50
+MAX_PAGE = 1_000_000
 
 
 def _date(name: str) -> date | None:
@@ -32,7 +34,7 @@ def _date(name: str) -> date | None:
 def _filter() -> ItemFilter:
     return ItemFilter(
         channel=request.args.get("channel") or None,
-        department_id=request.args.get("department", type=int) or None,
+        department_id=int_arg("department", label="处室", minimum=1),
         status=request.args.get("status") or None,
         overdue_only=request.args.get("overdue") == "1",
         text=(request.args.get("q") or "").strip()[:100] or None,
@@ -46,7 +48,7 @@ def _filter() -> ItemFilter:
 @login_required
 def index():  # type: ignore[no-untyped-def]
     session = get_session()
-    page = max(request.args.get("page", 1, type=int), 1)
+    page = int_arg("page", 1, label="页码", minimum=1, maximum=MAX_PAGE) or 1
     flt = _filter()
     items, total = list_items(
         session, current_staff(), flt, now=now_utc(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE

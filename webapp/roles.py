@@ -6,14 +6,15 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any, TypeVar
 
-from flask import abort, flash
+from flask import abort, flash, g
 from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ledger.models import Role
 from ledger.queries import NotVisible
-from ledger.workflow import WorkflowError
+from ledger.workflow import VersionConflict, WorkflowError
 from webapp.database import get_session
+from webapp.params import parse_int
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -37,8 +38,13 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 def perform(step: Callable[[], object], success: str) -> bool:
-    """Run one workflow step and commit; flash the outcome. Unknown/invisible items give 404."""
+    """Run one workflow step and commit; flash the outcome. Unknown/invisible items give 404.
+
+    After a version conflict `conflicted()` is true, so a view can show the user's typed text
+    beside the current version instead of dropping it.
+    """
     session = get_session()
+    g.version_conflict = False
     try:
         step()
         session.commit()
@@ -47,19 +53,26 @@ def perform(step: Callable[[], object], success: str) -> bool:
         abort(404)
     except WorkflowError as exc:
         session.rollback()
+        g.version_conflict = isinstance(exc, VersionConflict)
         flash(str(exc), "error")
         return False
     except StaleDataError:  # the row changed between our read and our write
         session.rollback()
+        g.version_conflict = True
         flash(STALE_MESSAGE, "error")
         return False
     flash(success, "info")
     return True
 
 
+def conflicted() -> bool:
+    """Did the last `perform` fail because someone else changed the item (or no version came)?"""
+    return bool(g.get("version_conflict"))
+
+
 def form_version(value: str | None) -> int | None:
-    """The item version the form was rendered with (hidden field `version`)."""
-    try:
-        return int(value) if value else None
-    except ValueError:
-        return None
+    """The item version the form was rendered with (hidden field `version`).
+
+    None when missing or not a number: the ledger refuses None like a stale version.
+    """
+    return parse_int(value or "", minimum=1)

@@ -8,10 +8,11 @@ from sqlalchemy import select
 from ledger import triage
 from ledger.duplicates import likely_duplicates
 from ledger.models import Department, Role, RoutingDecision
-from ledger.queries import NotVisible, get_item
+from ledger.queries import DB_INT_MAX, NotVisible, get_item
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import BadNumber, int_arg, parse_int
 from webapp.roles import form_version, perform, roles_required
 from webapp.services import clock, report_back
 
@@ -118,7 +119,7 @@ def reroute(item_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/items/<int:item_id>/merge")
 @roles_required(*ROLES)
 def merge(item_id: int):  # type: ignore[no-untyped-def]
-    target = request.form.get("target", type=int)
+    target = int_arg("target", label="合并到的事项号", minimum=1, form=True)
     if target is None:
         flash("请填写要合并到的事项号。", "error")
         return _back(item_id)
@@ -193,9 +194,14 @@ def priority(item_id: int):  # type: ignore[no-untyped-def]
 def bulk_confirm():  # type: ignore[no-untyped-def]
     pairs: list[tuple[int, int | None]] = []
     for value in request.form.getlist("item"):
-        item_id, _, version = value.partition(":")
-        if item_id.isdigit():
-            pairs.append((int(item_id), form_version(version)))
+        raw_id, _, version = value.partition(":")
+        item_id = parse_int(raw_id, minimum=1)
+        if item_id is None:
+            raise BadNumber(
+                f"勾选的事项号应为 1 到 {DB_INT_MAX} 之间的整数，收到的是「{raw_id[:20]}」。"
+                "请刷新页面后重试。"
+            )
+        pairs.append((item_id, form_version(version)))
     holder: dict[str, triage.BulkResult] = {}
 
     def step() -> None:

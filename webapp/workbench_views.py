@@ -13,6 +13,7 @@ from ledger.reply_templates import templates_for
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import int_arg
 from webapp.roles import form_version, perform, roles_required
 from webapp.services import clock, reply_templates
 
@@ -37,7 +38,7 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
         abort(404)
     templates = templates_for(reply_templates(), it.item_type)
     reply = handling.staff_reply(it)
-    chosen = request.args.get("template", type=int)
+    chosen = int_arg("template", label="答复模板")
     text = reply.text if reply else ""
     if chosen is not None and 0 <= chosen < len(templates):
         text = templates[chosen].render(it)
@@ -71,10 +72,9 @@ def draft(item_id: int):  # type: ignore[no-untyped-def]
 
         def step() -> None:
             now = now_utc()
-            handling.save_draft(session, user, item_id, _version(), text, now=now)
-            handling.submit(
-                session, user, item_id, None, now=now
-            )  # same transaction: version moved
+            reply = handling.save_draft(session, user, item_id, _version(), text, now=now)
+            # same transaction: the save moved the version, and the item is ours since then
+            handling.submit(session, user, item_id, reply.item.version, now=now)
 
         perform(step, "答复已提交审核。")
     else:
@@ -88,7 +88,7 @@ def draft(item_id: int):  # type: ignore[no-untyped-def]
 @bp.post("/items/<int:item_id>/extension")
 @roles_required(*ROLES)
 def extension(item_id: int):  # type: ignore[no-untyped-def]
-    amount = request.form.get("amount", type=int) or 0
+    amount = int_arg("amount", 0, label="延期数量", form=True) or 0
     perform(
         lambda: handling.request_extension(
             get_session(),

@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 from demoportal.server import PortalHandle, start_in_thread
 from ledger import handling, review, triage
 from ledger.intake import IntakeContext, intake
-from ledger.models import Event, User
+from ledger.models import Event, Item, User
 from ledger.records import IntakeRecord
 from ledger.report_back import HttpReportBack, NoReportBack
 from ledger.settings import Settings
@@ -71,16 +71,17 @@ def test_approved_reply_is_reported_to_the_platform(
     order = _open_orders(portal)[0]
     item_id = _ingest(session, order, data_dir, instance_dir)
     now = datetime.now(UTC)
+    seen = session.get(Item, item_id).version  # type: ignore[union-attr]
     item = triage.confirm(
-        session, _user(session, "fenban"), item_id, None, now=now, department_code="sme"
+        session, _user(session, "fenban"), item_id, seen, now=now, department_code="sme"
     )
     handler, reviewer = _user(session, "zxqy"), _user(session, "zxqy-sh")
     handling.save_draft(
-        session, handler, item.id, None, "经协调，欠款方已承诺月底前付清。", now=now
+        session, handler, item.id, item.version, "经协调，欠款方已承诺月底前付清。", now=now
     )
-    handling.submit(session, handler, item.id, None, now=now)
+    handling.submit(session, handler, item.id, item.version, now=now)
     platform = HttpReportBack(f"{portal.url}/api/12345", TOKEN)
-    review.approve(session, reviewer, item.id, None, now=now, report_back=platform)
+    review.approve(session, reviewer, item.id, item.version, now=now, report_back=platform)
     assert "12345回传" in _events(session, item.id)
     stored = _get(f"{portal.url}/api/12345/orders/{order['order_no']}")["data"]
     assert stored["status"] == "已办结"
@@ -97,7 +98,7 @@ def test_send_back_reaches_the_platform_with_its_reason(
         session,
         _user(session, "fenban"),
         item_id,
-        None,
+        session.get(Item, item_id).version,  # type: ignore[union-attr]
         "物业维修问题，请转住建部门。",
         now=datetime.now(UTC),
         report_back=platform,
@@ -118,7 +119,7 @@ def test_unreachable_platform_is_recorded_and_the_decision_stands(
         session,
         _user(session, "fenban"),
         item_id,
-        None,
+        session.get(Item, item_id).version,  # type: ignore[union-attr]
         "不属于本厅职责。",
         now=datetime.now(UTC),
         report_back=HttpReportBack("http://127.0.0.1:9/api/12345", TOKEN, timeout=2),
@@ -155,7 +156,7 @@ def test_a_conflicting_edit_stops_before_the_platform_is_told(
             first,
             _user(first, "fenban"),
             item_id,
-            None,
+            item.version,  # what A saw
             "不属本厅。",
             now=datetime.now(UTC),
             report_back=platform,

@@ -148,7 +148,12 @@ def add_item(
             if item.status == ItemStatus.NEW:
                 fenban = session.scalars(select(User).where(User.username == "fenban")).one()
                 triage.confirm(
-                    session, fenban, item_id, None, now=received_at, department_code=route_to
+                    session,
+                    fenban,
+                    item_id,
+                    item.version,
+                    now=received_at,
+                    department_code=route_to,
                 )
             else:
                 routed = item.department.code if item.department else None
