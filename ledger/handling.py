@@ -15,6 +15,7 @@ from ledger.models import (
     Item,
     ItemStatus,
     Reply,
+    ReplyRevision,
     ReplyStatus,
     Role,
     RoutingDecision,
@@ -64,6 +65,11 @@ def staff_reply(item: Item) -> Reply | None:
     return None
 
 
+def text_authors(reply: Reply) -> set[int]:
+    """Everyone who wrote or edited any revision of the reply's text."""
+    return {r.author_id for r in reply.revisions if r.author_id is not None}
+
+
 def pending_adjustments(item: Item) -> list[ClockAdjustment]:
     return [a for a in item.clock_adjustments if a.status == PENDING]
 
@@ -86,6 +92,9 @@ def save_draft(
         )
         session.add(reply)
     before = {"答复": reply.text[:200]} if reply.id else None
+    if not reply.revisions or reply.revisions[-1].text != text:
+        # only a changed text is a new revision by this user; re-saving leaves authorship as it was
+        reply.revisions.append(ReplyRevision(text=text, author_id=user.id, created_at=now))
     reply.text, reply.author_id, reply.status = text, user.id, ReplyStatus.DRAFT
     unit = user.department.name if user.department else None
     reply.unit = unit

@@ -12,10 +12,11 @@ from datetime import datetime
 from email.message import EmailMessage
 from typing import Protocol
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
 from ledger.models import Item, Notice, Role, User
+from ledger.queries import visible_items
 
 
 class Mailer(Protocol):
@@ -109,20 +110,26 @@ def users_with_roles(session: Session, roles: Iterable[Role]) -> list[User]:
     )
 
 
-def unread_count(session: Session, user: User) -> int:
-    return (
-        session.scalar(
-            select(func.count(Notice.id)).where(Notice.user_id == user.id, Notice.read_at.is_(None))
-        )
-        or 0
+def visible_notices(user: User) -> Select[tuple[Notice]]:
+    """The user's notices that they may still act on: a notice about an item follows the item's
+    visibility (the rule in ledger.queries), so after a 转办 the old 处室 no longer sees it — and
+    sees it again if the item comes back. Nothing is deleted."""
+    visible_ids = visible_items(user).with_only_columns(Item.id)
+    return select(Notice).where(
+        Notice.user_id == user.id,
+        or_(Notice.item_id.is_(None), Notice.item_id.in_(visible_ids)),
     )
+
+
+def unread_count(session: Session, user: User) -> int:
+    stmt = visible_notices(user).where(Notice.read_at.is_(None))
+    return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
 def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
     return list(
         session.scalars(
-            select(Notice)
-            .where(Notice.user_id == user.id)
+            visible_notices(user)
             .order_by(Notice.read_at.is_not(None), Notice.id.desc())
             .limit(limit)
         )
@@ -130,9 +137,7 @@ def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
 
 
 def mark_read(session: Session, user: User, now: datetime) -> int:
-    notices = session.scalars(
-        select(Notice).where(Notice.user_id == user.id, Notice.read_at.is_(None))
-    ).all()
+    notices = session.scalars(visible_notices(user).where(Notice.read_at.is_(None))).all()
     for n in notices:
         n.read_at = now
     return len(notices)

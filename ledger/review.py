@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.handling import PENDING, pending_adjustments, staff_reply
+from ledger.handling import PENDING, pending_adjustments, staff_reply, text_authors
 from ledger.item_clock import apply_deadline
 from ledger.masking import mask_personal_data
 from ledger.models import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Role, User
@@ -55,8 +55,12 @@ def approve(
     item = load_item(session, user, item_id, version)
     require_status(item, [ItemStatus.IN_REVIEW], "审核")
     reply = _submitted(item)
-    if reply.author_id == user.id:
-        raise WorkflowError("不能审核自己起草的答复：请由本处室另一位审核人审核。")
+    # Four eyes, from the reply's history: not "who saved last" (a handler re-saving the
+    # reviewer's text unchanged would launder it) but everyone who wrote any revision of it.
+    if user.id in text_authors(reply) or reply.author_id == user.id:
+        raise WorkflowError(
+            "不能审核自己起草或修改过的答复（修改记录中有您写的版本）：请由本处室另一位审核人审核。"
+        )
     reply.status, reply.reviewer_id, reply.reviewed_at = ReplyStatus.APPROVED, user.id, now
     reply.review_comment = comment.strip() or None
     item.status = ItemStatus.REPLIED

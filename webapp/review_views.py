@@ -10,7 +10,7 @@ from ledger.queries import NotVisible, get_item
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
-from webapp.roles import form_version, perform, roles_required
+from webapp.roles import conflicted, form_version, perform, roles_required
 from webapp.services import clock, report_back
 
 bp = Blueprint("review", __name__, url_prefix="/review")
@@ -32,17 +32,30 @@ def queue():  # type: ignore[no-untyped-def]
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
 def item(item_id: int):  # type: ignore[no-untyped-def]
+    return _item_page(item_id)
+
+
+def _item_page(item_id: int, kept_comment: str = "", status: int = 200):  # type: ignore[no-untyped-def]
     try:
         it = get_item(get_session(), current_staff(), item_id)
     except NotVisible:
         abort(404)
-    return render_template(
+    page = render_template(
         "review/item.html",
         item=it,
         reply=handling.staff_reply(it),
         pending=handling.pending_adjustments(it),
         can_review=current_staff().role == Role.REVIEWER.value,
+        kept_comment=kept_comment.strip(),
     )
+    return page, status
+
+
+def _after_failure(item_id: int):  # type: ignore[no-untyped-def]
+    """On a version conflict the page is shown again with the typed comment kept (409)."""
+    if conflicted() and request.form.get("comment", "").strip():
+        return _item_page(item_id, request.form.get("comment", ""), 409)
+    return redirect(url_for("review.item", item_id=item_id))
 
 
 def _version() -> int | None:
@@ -64,7 +77,7 @@ def approve(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "答复已批准，事项计为已答复。",
     )
-    return redirect(url_for("review.queue") if ok else url_for("review.item", item_id=item_id))
+    return redirect(url_for("review.queue")) if ok else _after_failure(item_id)
 
 
 @bp.post("/items/<int:item_id>/return")
@@ -81,14 +94,14 @@ def return_reply(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "已退回承办人修改。",
     )
-    return redirect(url_for("review.queue") if ok else url_for("review.item", item_id=item_id))
+    return redirect(url_for("review.queue")) if ok else _after_failure(item_id)
 
 
 @bp.post("/items/<int:item_id>/clock/<int:adjustment_id>")
 @roles_required(*ROLES)
 def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-def]
     approve = request.form.get("decision") == "approve"
-    perform(
+    ok = perform(
         lambda: review.decide_clock_request(
             get_session(),
             current_staff(),
@@ -102,4 +115,4 @@ def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-
         ),
         "已批准，办理时限已重新计算。" if approve else "已驳回申请。",
     )
-    return redirect(url_for("review.item", item_id=item_id))
+    return redirect(url_for("review.item", item_id=item_id)) if ok else _after_failure(item_id)

@@ -13,7 +13,7 @@ from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import BadNumber, int_arg, parse_int
-from webapp.roles import form_version, perform, roles_required
+from webapp.roles import conflicted, form_version, perform, roles_required
 from webapp.services import clock, report_back
 
 bp = Blueprint("triage", __name__, url_prefix="/triage")
@@ -53,6 +53,11 @@ def queue():  # type: ignore[no-untyped-def]
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
 def item(item_id: int):  # type: ignore[no-untyped-def]
+    return _item_page(item_id)
+
+
+def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The item page; `kept` holds reasons the user typed when their step hit a version conflict."""
     session = get_session()
     user = current_staff()
     try:
@@ -62,7 +67,7 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
     history = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
-    return render_template(
+    page = render_template(
         "triage/item.html",
         item=it,
         duplicates=likely_duplicates(session, user, [it]).get(it.id, []),
@@ -71,10 +76,16 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
         dept_by_id={d.id: d.name for d in session.scalars(select(Department))},
         history=history,
         priorities=triage.PRIORITIES,
+        kept={k: v for k, v in (kept or {}).items() if v.strip()},
     )
+    return page, status
 
 
-def _back(item_id: int | None = None):  # type: ignore[no-untyped-def]
+def _back(item_id: int | None = None, kept: str | None = None):  # type: ignore[no-untyped-def]
+    """Where a triage step returns to; after a version conflict with a typed reason (form field
+    `kept`), the item page again with that reason kept, so it is not lost."""
+    if kept and item_id is not None and conflicted() and request.form.get(kept, "").strip():
+        return _item_page(item_id, {kept: request.form.get(kept, "")}, 409)
     if request.form.get("next") == "item" and item_id is not None:
         return redirect(url_for("triage.item", item_id=item_id))
     return redirect(url_for("triage.queue"))
@@ -113,7 +124,7 @@ def reroute(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "已转办。",
     )
-    return _back(item_id)
+    return _back(item_id, "reason")
 
 
 @bp.post("/items/<int:item_id>/merge")
@@ -169,7 +180,7 @@ def return_item(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "已回退（非本厅职责）。",
     )
-    return _back(item_id)
+    return _back(item_id, "reason")
 
 
 @bp.post("/items/<int:item_id>/priority")

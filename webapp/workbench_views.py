@@ -14,7 +14,7 @@ from ledger.workflow import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg
-from webapp.roles import form_version, perform, roles_required
+from webapp.roles import conflicted, form_version, perform, roles_required
 from webapp.services import clock, reply_templates
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
@@ -31,6 +31,11 @@ def index():  # type: ignore[no-untyped-def]
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
 def item(item_id: int):  # type: ignore[no-untyped-def]
+    return _item_page(item_id)
+
+
+def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+    """The item page; `kept` holds what the user typed when their save hit a version conflict."""
     session = get_session()
     try:
         it = get_item(session, current_staff(), item_id)
@@ -42,15 +47,19 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
     text = reply.text if reply else ""
     if chosen is not None and 0 <= chosen < len(templates):
         text = templates[chosen].render(it)
+    kept = {k: v for k, v in (kept or {}).items() if v.strip()}
+    if "text" in kept:
+        text = kept["text"]  # the box holds what they typed; the saved version is shown beside it
     rule = clock().rules.get(it.item_type)
     events = session.scalars(
         select(Event).where(Event.item_id == it.id).order_by(Event.id.desc()).limit(8)
     ).all()
-    return render_template(
+    page = render_template(
         "workbench/item.html",
         item=it,
         reply=reply,
         text=text,
+        kept=kept,
         templates=templates,
         chosen=chosen,
         rule=rule,
@@ -58,6 +67,15 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
         pause_kinds=handling.PAUSE_KINDS,
         events=events,
     )
+    return page, status
+
+
+def _after(item_id: int, field: str, key: str | None = None):  # type: ignore[no-untyped-def]
+    """After a failed step: on a version conflict show the page again with the typed `field`
+    kept under `key` (409), so nothing the user wrote is lost; otherwise back to the item page."""
+    if conflicted() and request.form.get(field, "").strip():
+        return _item_page(item_id, {key or field: request.form.get(field, "")}, 409)
+    return redirect(url_for("workbench.item", item_id=item_id))
 
 
 def _version() -> int | None:
@@ -76,20 +94,20 @@ def draft(item_id: int):  # type: ignore[no-untyped-def]
             # same transaction: the save moved the version, and the item is ours since then
             handling.submit(session, user, item_id, reply.item.version, now=now)
 
-        perform(step, "答复已提交审核。")
+        ok = perform(step, "答复已提交审核。")
     else:
-        perform(
+        ok = perform(
             lambda: handling.save_draft(session, user, item_id, _version(), text, now=now_utc()),
             "草稿已保存。",
         )
-    return redirect(url_for("workbench.item", item_id=item_id))
+    return redirect(url_for("workbench.item", item_id=item_id)) if ok else _after(item_id, "text")
 
 
 @bp.post("/items/<int:item_id>/extension")
 @roles_required(*ROLES)
 def extension(item_id: int):  # type: ignore[no-untyped-def]
     amount = int_arg("amount", 0, label="延期数量", form=True) or 0
-    perform(
+    ok = perform(
         lambda: handling.request_extension(
             get_session(),
             current_staff(),
@@ -102,13 +120,17 @@ def extension(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "延期申请已提交，待审核人批准。",
     )
-    return redirect(url_for("workbench.item", item_id=item_id))
+    return (
+        redirect(url_for("workbench.item", item_id=item_id))
+        if ok
+        else _after(item_id, "reason", "extension")
+    )
 
 
 @bp.post("/items/<int:item_id>/pause")
 @roles_required(*ROLES)
 def pause(item_id: int):  # type: ignore[no-untyped-def]
-    perform(
+    ok = perform(
         lambda: handling.request_pause(
             get_session(),
             current_staff(),
@@ -121,7 +143,11 @@ def pause(item_id: int):  # type: ignore[no-untyped-def]
         ),
         "暂停计时申请已提交，待审核人批准。",
     )
-    return redirect(url_for("workbench.item", item_id=item_id))
+    return (
+        redirect(url_for("workbench.item", item_id=item_id))
+        if ok
+        else _after(item_id, "reason", "pause")
+    )
 
 
 @bp.post("/items/<int:item_id>/resume")
@@ -152,4 +178,4 @@ def send_back(item_id: int):  # type: ignore[no-untyped-def]
     )
     if ok:
         return redirect(url_for("workbench.index"))
-    return redirect(url_for("workbench.item", item_id=item_id))
+    return _after(item_id, "reason", "send_back")

@@ -1,7 +1,15 @@
 """The ledger's tables. Import models from here; each lives in a module by subject."""
 
 from ledger.models.audit import Event, RoutingDecision
-from ledger.models.items import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Source
+from ledger.models.items import (
+    ClockAdjustment,
+    Item,
+    ItemStatus,
+    Reply,
+    ReplyRevision,
+    ReplyStatus,
+    Source,
+)
 from ledger.models.notices import Notice, ReminderLog
 from ledger.models.org import Department, Role, User
 
@@ -14,6 +22,7 @@ __all__ = [
     "Notice",
     "Reply",
     "ReminderLog",
+    "ReplyRevision",
     "ReplyStatus",
     "Role",
     "RoutingDecision",

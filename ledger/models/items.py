@@ -138,6 +138,28 @@ class Reply(Base):
     published_at: Mapped[datetime | None]
 
     item: Mapped[Item] = relationship(back_populates="replies")
+    revisions: Mapped[list[ReplyRevision]] = relationship(
+        back_populates="reply", order_by="ReplyRevision.id", cascade="all, delete-orphan"
+    )
+
+
+class ReplyRevision(Base):
+    """One text of a staff reply as saved, and who wrote it.
+
+    A new revision is recorded only when the text changes: saving someone else's text unchanged
+    does not make it yours. The four-eyes rule (review.approve) reads authorship from here, not
+    from whoever saved last.
+    """
+
+    __tablename__ = "reply_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reply_id: Mapped[int] = mapped_column(ForeignKey("reply.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    reply: Mapped[Reply] = relationship(back_populates="revisions")
 
 
 class ClockAdjustment(Base):

@@ -181,7 +181,7 @@ def test_every_worker_sees_a_new_holiday_file(app: Flask, tmp_path: Path) -> Non
 
 
 def test_queue_offers_send_back_not_confirm_for_not_ours(
-    app: Flask, make_item, csrf, routing
+    app: Flask, make_item, csrf, routing, version
 ) -> None:  # type: ignore[no-untyped-def]
     item_id = make_item("N1", "小区物业乱收费", "小区物业公司乱收停车费，请求处理。")
     assert routing(item_id).top == "not_ours"  # the model's top suggestion: 非本厅职责
@@ -195,7 +195,7 @@ def test_queue_offers_send_back_not_confirm_for_not_ours(
     assert f"/triage/items/{item_id}/confirm" not in row and 'type="checkbox"' not in row
     response = client.post(
         f"/triage/items/{item_id}/return",
-        data={"csrf_token": csrf(client), "reason": "属住建部门职责"},
+        data={"csrf_token": csrf(client), "version": version(item_id), "reason": "属住建部门职责"},
         follow_redirects=True,
     )
     assert "已回退" in response.get_data(as_text=True)
