@@ -10,7 +10,7 @@ from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
-from ledger.models.org import Department, utcnow
+from ledger.models.org import Department, User, utcnow
 
 
 class ItemStatus(StrEnum):
@@ -160,6 +160,7 @@ class ReplyRevision(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     reply: Mapped[Reply] = relationship(back_populates="revisions")
+    author: Mapped[User | None] = relationship()
 
 
 class ClockAdjustment(Base):

@@ -129,6 +129,9 @@ def test_a_returned_reply_resubmitted_unchanged_is_not_approved_by_its_writer(
             "action": "submit",
         },
     )
+    review_page = head.get(f"/review/items/{item_id}").get_data(as_text=True)
+    assert "答复修改记录（1 版）" in review_page and "中小企业局审核人" in review_page
+    assert "其中有您写的版本" in review_page
     html = head.post(
         f"/review/items/{item_id}/approve",
         data={"csrf_token": csrf(head), "version": version(item_id)},
