@@ -2,15 +2,18 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.items import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Source
+from ledger.models.logins import AccountLock, LoginFailure
 from ledger.models.notices import Notice, ReminderLog
 from ledger.models.org import Department, Role, User
 
 __all__ = [
+    "AccountLock",
     "ClockAdjustment",
     "Department",
     "Event",
     "Item",
     "ItemStatus",
+    "LoginFailure",
     "Notice",
     "Reply",
     "ReminderLog",
