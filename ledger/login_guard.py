@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
+from ledger.deadlines import SHANGHAI
 from ledger.models import AccountLock, LoginFailure, Role, User
 from ledger.workflow import WorkflowError, require_role
 
@@ -102,7 +103,11 @@ def record_failure(
             None,
             "系统",
             "账号锁定",
-            after={"用户": user.username, "连续失败": failures, "锁定至": until.isoformat()},
+            after={
+                "用户": user.username,
+                "连续失败": failures,
+                "锁定至（北京时间）": until.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M"),
+            },
             at=now,
         )
     return until

@@ -50,8 +50,15 @@ def test_after_a_lock_the_count_starts_again(session: Session) -> None:
     assert fail(session, "zxqy", after) is None
     assert fail(session, "zxqy", after + timedelta(seconds=1)) is None
     assert fail(session, "zxqy", after + timedelta(seconds=2)) is not None
-    actions = session.scalars(select(Event.action).where(Event.action == "账号锁定")).all()
-    assert len(actions) == 2
+    locks = session.scalars(
+        select(Event).where(Event.action == "账号锁定").order_by(Event.id)
+    ).all()
+    assert len(locks) == 2
+    assert locks[0].actor == "系统" and locks[0].after == {
+        "用户": "zxqy",
+        "连续失败": 3,
+        "锁定至（北京时间）": "2026-12-01 10:10",  # 02:00 UTC + 10 minutes, in Beijing
+    }
 
 
 def test_a_correct_login_forgets_earlier_failures(session: Session) -> None:
