@@ -14,7 +14,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import hash_password
+from ledger.accounts import end_sessions, hash_password
 from ledger.audit import record_event
 from ledger.calendar import HolidayFileError, HolidayYear, parse_holiday_year
 from ledger.models import Department, Role, Source, User
@@ -109,6 +109,12 @@ def update_user(
         "处室": user.department.code if user.department else None,
         "启用": user.active,
     }
+    # A new password, role or 处室, or deactivation, ends the user's open sessions.
+    ends_sessions = bool(password) or (r.value, dept, active) != (
+        user.role,
+        user.department,
+        user.active,
+    )
     user.role, user.department, user.active = r.value, dept, active
     user.email = (email or "").strip() or None
     if password:
@@ -116,6 +122,8 @@ def update_user(
             user.password_hash = hash_password(password)
         except ValueError as exc:
             raise WorkflowError(str(exc)) from exc
+    if ends_sessions:
+        end_sessions(user)
     after = {
         "角色": user.role,
         "处室": dept.code if dept else None,

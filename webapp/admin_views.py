@@ -7,12 +7,12 @@ from pathlib import Path
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import admin
+from ledger import admin, login_guard
 from ledger.calendar import HolidayFileError
 from ledger.deadlines import SHANGHAI
 from ledger.models import Department, Role, Source, User
 from ledger.workflow import WorkflowError, now_utc
-from webapp.auth import current_staff
+from webapp.auth import current_staff, keep_this_session
 from webapp.database import get_session
 from webapp.params import int_arg
 from webapp.roles import perform, roles_required
@@ -35,6 +35,7 @@ def users():  # type: ignore[no-untyped-def]
     return render_template(
         "admin/users.html",
         users=session.scalars(select(User).order_by(User.id)).all(),
+        locks=login_guard.locked_accounts(session, now_utc()),
         departments=session.scalars(select(Department).order_by(Department.id)).all(),
         roles=[r.value for r in Role],
     )
@@ -65,7 +66,7 @@ def create_user():  # type: ignore[no-untyped-def]
 @roles_required(Role.ADMIN)
 def update_user(user_id: int):  # type: ignore[no-untyped-def]
     f = request.form
-    perform(
+    done = perform(
         lambda: admin.update_user(
             get_session(),
             current_staff(),
@@ -78,6 +79,18 @@ def update_user(user_id: int):  # type: ignore[no-untyped-def]
             now=now_utc(),
         ),
         "用户已更新。",
+    )
+    if done and user_id == current_staff().id:
+        keep_this_session()  # an admin editing themselves ends their other sessions, not this one
+    return redirect(url_for("admin.users"))
+
+
+@bp.post("/users/<int:user_id>/unlock")
+@roles_required(Role.ADMIN)
+def unlock_user(user_id: int):  # type: ignore[no-untyped-def]
+    perform(
+        lambda: login_guard.unlock(get_session(), current_staff(), user_id, now_utc()),
+        "账号已解锁。",
     )
     return redirect(url_for("admin.users"))
 

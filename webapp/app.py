@@ -11,6 +11,7 @@ from typing import Any
 from flask import Flask, redirect, url_for
 from flask_login import current_user, login_required
 from flask_wtf.csrf import CSRFProtect
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.models import Role
 from ledger.settings import Settings
@@ -32,13 +33,23 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         PAGE_SIZE=50,
-        LOGIN_RATE_LIMIT="10 per minute",
+        # login limits (ledger.login_guard), shared by all workers through the database
+        LOGIN_MAX_FAILURES=5,
+        LOGIN_FAILURE_WINDOW_MINUTES=15,
+        LOGIN_LOCK_MINUTES=15,
+        LOGIN_IP_MAX_FAILURES=20,
+        LOGIN_IP_WINDOW_MINUTES=10,
+        # how many reverse proxies in front set X-Forwarded-For; 0 = use the socket's address
+        PROXY_FIX_X_FOR=0,
     )
     app.config.from_prefixed_env("HUIYING")
     if test_config is not None:
         app.config.update(test_config)
     if not app.config["SECRET_KEY"]:
         app.config["SECRET_KEY"] = _instance_secret(settings)
+    if int(app.config["PROXY_FIX_X_FOR"]) > 0:
+        # Only when configured: otherwise anyone could pick their own address for the login limit.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=int(app.config["PROXY_FIX_X_FOR"]))  # type: ignore[method-assign]
 
     csrf.init_app(app)
     database.init_app(app)

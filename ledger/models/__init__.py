@@ -10,15 +10,18 @@ from ledger.models.items import (
     ReplyStatus,
     Source,
 )
+from ledger.models.logins import AccountLock, LoginFailure
 from ledger.models.notices import Notice, ReminderLog
 from ledger.models.org import Department, Role, User
 
 __all__ = [
+    "AccountLock",
     "ClockAdjustment",
     "Department",
     "Event",
     "Item",
     "ItemStatus",
+    "LoginFailure",
     "Notice",
     "Reply",
     "ReminderLog",

@@ -21,7 +21,6 @@ def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
             "INSTANCE_DIR": str(tmp_path),
-            "RATELIMIT_ENABLED": False,
         }
     )
     yield app
