@@ -11,6 +11,7 @@ numbers; web addresses (a link must keep working).
 from __future__ import annotations
 
 import html
+import logging
 import re
 
 import nh3
@@ -119,3 +120,24 @@ def mask_name(name: str | None) -> str | None:
     if rest and not re.match(r"[\s0-9+＋(（,，:：/、]", rest):
         return mask_personal_data(name)  # not a name followed by a number: e.g. 网友6a8f
     return _mask_given_name(head.group(0)) + mask_personal_data(rest)
+
+
+class MaskingFilter(logging.Filter):
+    """Log lines get the same masking as pages: a crawled body or a search word may be in them."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.msg = mask_personal_data(record.getMessage())
+        record.args = None
+        return True
+
+
+def mask_logs(*loggers: logging.Logger) -> None:
+    """Mask what these loggers (default: the root logger) and their handlers write; idempotent.
+
+    A filter on a handler also sees records propagated from child loggers (Scrapy, gunicorn's
+    own loggers); one on the logger covers records it emits before any handler is attached.
+    """
+    for logger in loggers or (logging.getLogger(),):
+        for target in (logger, *logger.handlers):
+            if not any(isinstance(f, MaskingFilter) for f in target.filters):
+                target.addFilter(MaskingFilter())

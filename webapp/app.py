@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, security, services
+from webapp import auth, database, display, notice_views, output_masking, security, services
 
 csrf = CSRFProtect()
 
@@ -44,6 +44,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     display.init_app(app)
+    output_masking.init_app(app)  # after csrf: it replaces the csrf_token global
     services.init_app(app)
     notice_views.init_app(app)
 
