@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, url_for
 from flask_wtf.csrf import generate_csrf
 from jinja2 import pass_eval_context
-from jinja2.filters import do_join
+from jinja2.filters import do_join, make_attrgetter
 from jinja2.nodes import EvalContext
 from markupsafe import Markup, escape
 
@@ -40,7 +40,12 @@ def editable(value: Any) -> Markup:
 
 
 @pass_eval_context
-def masked_join(eval_ctx: EvalContext, value: Iterable[Any], d: str = "") -> str:
+def masked_join(
+    eval_ctx: EvalContext, value: Iterable[Any], d: str = "", attribute: str | int | None = None
+) -> str:
+    """Jinja's join, whose result is Markup under autoescape: mask the items before joining."""
+    if attribute is not None:
+        value = map(make_attrgetter(eval_ctx.environment, attribute), value)
     return do_join(eval_ctx, [mask_output(v) for v in value], d)
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
-from ledger.masking import mask_name, mask_personal_data
+from ledger.masking import MaskingFilter, mask_logs, mask_name, mask_personal_data
 
 MASKED = [
     # mobiles: separators - . space, country codes
@@ -120,3 +122,32 @@ def test_no_name() -> None:
     assert mask_name(None) is None
     assert mask_name("") == ""
     assert mask_personal_data(None) == ""
+
+
+class _Lines(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(record.getMessage())
+
+
+def test_log_lines_are_masked() -> None:
+    parent = logging.getLogger("huiying-test-masking")
+    child = logging.getLogger("huiying-test-masking.scrapy")
+    handler = _Lines()
+    parent.addHandler(handler)
+    mask_logs(parent)
+    mask_logs(parent)  # idempotent: one filter per target
+    assert sum(isinstance(f, MaskingFilter) for f in handler.filters) == 1
+    try:
+        child.warning("拒收 %s：%s", "https://x.gov.cn/a/13812345678", "来电 13912345678")
+        parent.warning("身份证 %s", "370102199001011234")
+    finally:
+        parent.removeHandler(handler)
+        parent.filters.clear()
+    assert handler.lines == [
+        "拒收 https://x.gov.cn/a/13812345678：来电 139****5678",
+        "身份证 370102********1234",
+    ]
