@@ -18,7 +18,8 @@ import nh3
 
 # People write 138-1234-5678, 138.1234.5678, 138 1234 5678 (also with a full-width hyphen or space).
 _S = r"[-.\s\u00a0\u3000－]?"
-_DIGIT_BEFORE = r"(?<![0-9])"
+# Not inside a longer run, nor glued to Latin letters: FZ16102100085 is an order number.
+_DIGIT_BEFORE = r"(?<![0-9A-Za-z])"
 _DIGIT_AFTER = r"(?![0-9])"
 # Resident ID: 6-digit region, birth date, 3-digit sequence, check digit (may be X). Only a
 # plausible birth date counts, so 18-digit order numbers and runs of dates are left alone.
@@ -33,16 +34,17 @@ _COUNTRY = r"(?:(?:\+|00)?86|[(（]\s*\+?86\s*[)）])" + _S
 _MOBILE = re.compile(
     rf"{_DIGIT_BEFORE}(?:{_COUNTRY})?(1[3-9][0-9]){_S}[0-9]{{4}}{_S}([0-9]{{4}}){_DIGIT_AFTER}"
 )
-# Landline with area code: 0531-88889999, 0531 8888 9999, (0531)88889999, （0531）88889999.
-_LOCAL = rf"[2-9][0-9]{{2,3}}{_S}([0-9]{{4}}){_DIGIT_AFTER}"
+# Landline with area code, written apart: 0531-88889999, 0531 8888 9999, (0531)88889999,
+# （0531）88889999. Local numbers never start with 0/1, nor with 400/800 (company hotlines).
+_LOCAL = rf"(?![48]00)[2-9][0-9]{{2,3}}{_S}([0-9]{{4}}){_DIGIT_AFTER}"
+_AREA = r"0[1-9][0-9]{1,2}"
 _LANDLINE = re.compile(
-    rf"{_DIGIT_BEFORE}(?:[(（]\s*(0[1-9][0-9]{{1,2}})\s*[)）]\s?|(0[1-9][0-9]{{1,2}}){_S}){_LOCAL}"
+    rf"{_DIGIT_BEFORE}(?:[(（]\s*({_AREA})\s*[)）]\s?|({_AREA})[-.\s\u00a0\u3000－]){_LOCAL}"
 )
-# A local number without area code is only a phone when the text says so just before it.
-_LOCAL_AFTER_WORD = re.compile(
-    r"((?:电话|座机|固话|手机|号码|联系方式|联系|热线|致电|拨打|[Tt][Ee][Ll])[\s:：是为（(]{0,3})"
-    rf"{_DIGIT_BEFORE}{_LOCAL}"
-)
+# Glued (053188889999) or without area code (88889999) it looks like an order number or an
+# amount, so it is a phone only when the text says so just before it.
+_PHONE_WORD = r"(?:电话|座机|固话|手机|号码|联系方式|联系|热线|致电|拨打|[Tt][Ee][Ll])"
+_AFTER_WORD = re.compile(rf"({_PHONE_WORD}[\s:：是为（(]{{0,3}}){_DIGIT_BEFORE}({_AREA})?{_LOCAL}")
 _URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>，。；、）]+", re.IGNORECASE)
 
 
@@ -56,6 +58,11 @@ def _mask_landline(match: re.Match[str]) -> str:
     return f"{area}-****{match.group(3)}"
 
 
+def _mask_after_word(match: re.Match[str]) -> str:
+    word, area, last4 = match.groups()
+    return f"{word}{area}-****{last4}" if area else f"{word}****{last4}"
+
+
 def mask_id_cards(text: str) -> str:
     return _ID_CARD.sub(_mask_id, text)
 
@@ -63,7 +70,7 @@ def mask_id_cards(text: str) -> str:
 def mask_phones(text: str) -> str:
     text = _MOBILE.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
     text = _LANDLINE.sub(_mask_landline, text)
-    return _LOCAL_AFTER_WORD.sub(lambda m: f"{m.group(1)}****{m.group(2)}", text)
+    return _AFTER_WORD.sub(_mask_after_word, text)
 
 
 def _mask_plain(text: str) -> str:

@@ -6,12 +6,14 @@ the reply itself), then every page a user of each role can open about the item i
 
 from __future__ import annotations
 
+import html
 import re
 from io import BytesIO
 
 from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
+from sqlalchemy import select
 
 # field → (as typed, digits that must never be shown, as shown)
 EXTENSION = ("需向申请人核实，座机 (0531)86123456", ("86123456",), "0531-****3456")
@@ -143,11 +145,15 @@ def test_masking_leaves_tokens_links_and_escaping_intact(
     item = make_item("M3", "拖欠账款", "国企拖欠货款。", route_to="sme")
     handler = app.test_client()
     login(handler, "zxqy")
-    token = csrf(handler)
     evil = "<script>alert(13812345678)</script> 2026-09-25 鲁工信发〔2026〕13号 GD20260925000123"
     handler.post(
         f"/workbench/items/{item}/draft",
-        data={"csrf_token": token, "version": version(item), "text": evil, "action": "save"},
+        data={
+            "csrf_token": csrf(handler),
+            "version": version(item),
+            "text": evil,
+            "action": "save",
+        },
     )
     page = handler.get(f"/workbench/items/{item}").get_data(as_text=True)
     # the author edits their own draft: the edit box keeps the real text (escaped), so saving
@@ -155,8 +161,32 @@ def test_masking_leaves_tokens_links_and_escaping_intact(
     assert "&lt;script&gt;alert(13812345678)&lt;/script&gt;" in page
     assert "<script>alert" not in page
     assert f'name="version" value="{version(item)}"' in page
-    assert f'name="csrf_token" value="{token}"' in page
     assert "2026-09-25 鲁工信发〔2026〕13号 GD20260925000123" in page
+    # saving the form as the page shows it (its token, its version, its text) keeps the draft
+    form = re.search(
+        r'action="/workbench/items/\d+/draft">\s*<input type="hidden" name="csrf_token" '
+        r'value="([^"]+)"><input type="hidden" name="version" value="(\d+)">',
+        page,
+    )
+    assert form
+    shown = re.search(r'<textarea name="text"[^>]*>(.*?)</textarea>', page, flags=re.S)
+    assert shown
+    again = handler.post(
+        f"/workbench/items/{item}/draft",
+        data={
+            "csrf_token": form.group(1),
+            "version": form.group(2),
+            "text": html.unescape(shown.group(1)),
+            "action": "save",
+        },
+    )
+    assert again.status_code == 302
+    with app.app_context():
+        from ledger.models import Reply
+        from webapp.database import get_session
+
+        texts = get_session().scalars(select(Reply.text).where(Reply.item_id == item)).all()
+    assert texts == [evil]
     # elsewhere the draft is masked and still escaped
     ledger_page = handler.get(f"/ledger/items/{item}").get_data(as_text=True)
     assert "&lt;script&gt;alert(138****5678)&lt;/script&gt;" in ledger_page
