@@ -89,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.set)
     configs = [load_source(name, sources_dir) for name in args.source]
     process = CrawlerProcess(crawl_settings(None, overrides))
-    mask_logs()  # Scrapy's handlers now exist; items and errors it logs carry crawled text
+    mask_logs()  # items and errors Scrapy logs carry crawled text
     claimed = [claim_jobdir(jobdir, c.slug) for c in configs] if jobdir else []
     crawlers = {}
     for index, config in enumerate(configs):

@@ -13,6 +13,7 @@ from __future__ import annotations
 import html
 import logging
 import re
+from typing import Any
 
 import nh3
 
@@ -129,22 +130,29 @@ def mask_name(name: str | None) -> str | None:
     return _mask_given_name(head.group(0)) + mask_personal_data(rest)
 
 
-class MaskingFilter(logging.Filter):
-    """Log lines get the same masking as pages: a crawled body or a search word may be in them."""
+def mask_logs() -> None:
+    """Mask every log record of this process as it is made; idempotent.
 
-    def filter(self, record: logging.LogRecord) -> bool:
-        record.msg = mask_personal_data(record.getMessage())
-        record.args = None
-        return True
-
-
-def mask_logs(*loggers: logging.Logger) -> None:
-    """Mask what these loggers (default: the root logger) and their handlers write; idempotent.
-
-    A filter on a handler also sees records propagated from child loggers (Scrapy, gunicorn's
-    own loggers); one on the logger covers records it emits before any handler is attached.
+    Done in the record factory, not in a handler filter: Scrapy and gunicorn install and replace
+    their own handlers, and a filter on a logger misses records propagated from its children.
+    A traceback is formatted here too, since a database error quotes the row it failed on.
     """
-    for logger in loggers or (logging.getLogger(),):
-        for target in (logger, *logger.handlers):
-            if not any(isinstance(f, MaskingFilter) for f in target.filters):
-                target.addFilter(MaskingFilter())
+    previous = logging.getLogRecordFactory()
+    if getattr(previous, "masks_personal_data", False):
+        return
+
+    def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = previous(*args, **kwargs)
+        try:
+            message = record.getMessage()
+        except Exception:  # noqa: BLE001 - a broken format is logging's own error to report
+            return record
+        record.msg, record.args = mask_personal_data(message), None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = mask_personal_data(
+                logging.Formatter().formatException(record.exc_info)
+            )
+        return record
+
+    factory.masks_personal_data = True  # type: ignore[attr-defined]
+    logging.setLogRecordFactory(factory)

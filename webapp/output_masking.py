@@ -13,7 +13,6 @@ masking it there would save the mask over the real text on the next submit.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from typing import Any
 
@@ -65,4 +64,4 @@ def init_app(app: Flask) -> None:
     env.globals["url_for"] = _escaped_url_for
     env.globals["csrf_token"] = _escaped_csrf_token
     # gunicorn's access log carries query strings (a searched phone number), the error log tracebacks
-    mask_logs(app.logger, logging.getLogger("gunicorn.access"), logging.getLogger("gunicorn.error"))
+    mask_logs()

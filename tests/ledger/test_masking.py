@@ -6,7 +6,7 @@ import logging
 
 import pytest
 
-from ledger.masking import MaskingFilter, mask_logs, mask_name, mask_personal_data
+from ledger.masking import mask_logs, mask_name, mask_personal_data
 
 MASKED = [
     # mobiles: separators - . space, country codes
@@ -135,7 +135,7 @@ class _Lines(logging.Handler):
         self.lines: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.lines.append(record.getMessage())
+        self.lines.append(self.format(record))
 
 
 def test_log_lines_are_masked() -> None:
@@ -143,16 +143,21 @@ def test_log_lines_are_masked() -> None:
     child = logging.getLogger("huiying-test-masking.scrapy")
     handler = _Lines()
     parent.addHandler(handler)
-    mask_logs(parent)
-    mask_logs(parent)  # idempotent: one filter per target
-    assert sum(isinstance(f, MaskingFilter) for f in handler.filters) == 1
+    factory = logging.getLogRecordFactory()
     try:
+        mask_logs()
+        mask_logs()  # idempotent
         child.warning("拒收 %s：%s", "https://x.gov.cn/a/13812345678", "来电 13912345678")
         parent.warning("身份证 %s", "370102199001011234")
+        try:
+            raise ValueError("[parameters: ('电话 0531-86123456',)]")
+        except ValueError:
+            child.exception("写入失败")
     finally:
+        logging.setLogRecordFactory(factory)
         parent.removeHandler(handler)
-        parent.filters.clear()
-    assert handler.lines == [
+    assert handler.lines[:2] == [
         "拒收 https://x.gov.cn/a/13812345678：来电 139****5678",
         "身份证 370102********1234",
     ]
+    assert "0531-****3456" in handler.lines[2] and "86123456" not in handler.lines[2]
