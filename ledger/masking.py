@@ -32,8 +32,10 @@ _ID_CARD = re.compile(
 )
 # Mobile, with an optional country code: +86, 0086, 86, (+86), （+86）.
 _COUNTRY = r"(?:(?:\+|00)?86|[(（]\s*\+?86\s*[)）])" + _S
+_NOT_AMOUNT = r"(?!\s?[元万亿]|[.．][0-9])"  # 13800000000 元 is money
 _MOBILE = re.compile(
-    rf"{_DIGIT_BEFORE}(?:{_COUNTRY})?(1[3-9][0-9]){_S}[0-9]{{4}}{_S}([0-9]{{4}}){_DIGIT_AFTER}"
+    rf"{_DIGIT_BEFORE}(?:{_COUNTRY})?(1[3-9][0-9]){_S}[0-9]{{4}}{_S}([0-9]{{4}})"
+    rf"{_DIGIT_AFTER}{_NOT_AMOUNT}"
 )
 # Landline with area code, written apart: 0531-88889999, 0531 8888 9999, (0531)88889999,
 # （0531）88889999. Local numbers never start with 0/1, nor with 400/800 (company hotlines).
