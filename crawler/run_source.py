@@ -22,6 +22,7 @@ from scrapy.settings import Settings
 
 from crawler.sources import SourceConfig, load_source
 from crawler.spiders.source import SourceSpider
+from ledger.masking import mask_logs
 
 POLITENESS = {
     "download_delay": "DOWNLOAD_DELAY",
@@ -88,6 +89,7 @@ def main(argv: list[str] | None = None) -> int:
     overrides = dict(item.split("=", 1) for item in args.set)
     configs = [load_source(name, sources_dir) for name in args.source]
     process = CrawlerProcess(crawl_settings(None, overrides))
+    mask_logs()  # items and errors Scrapy logs carry crawled text
     claimed = [claim_jobdir(jobdir, c.slug) for c in configs] if jobdir else []
     crawlers = {}
     for index, config in enumerate(configs):

@@ -10,6 +10,8 @@ import logging
 
 import click
 
+from ledger.masking import mask_logs
+
 # command name -> "module:attribute"
 COMMANDS: dict[str, str] = {
     "init-db": "huiying.commands.database:init_db",
@@ -50,3 +52,4 @@ class LazyGroup(click.Group):
 def main() -> None:
     # Library warnings (e.g. "no routing model yet, training one") reach the terminal as plain lines.
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    mask_logs()

@@ -65,25 +65,25 @@ def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[l
     )
     out: list[list[object]] = []
     for n, item in enumerate(session.scalars(stmt).unique(), start=1):
-        body = mask_personal_data(item.body)
+        body = mask_personal_data(item.body)  # before cutting, so no number is cut in half
         summary = body if len(body) <= SUMMARY_CHARS else body[:SUMMARY_CHARS] + "…"
-        out.append(
-            [
-                n,
-                item.source.channel,
-                item.external_id,
-                _local(item.received_at),
-                mask_personal_data(item.title),
-                summary,
-                item.department.name if item.department else "",
-                _local(item.due_at),
-                item.status,
-                _local(item.replied_at),
-                mask_personal_data(answered_text(item)),
-                overdue_label(item, now),
-                item.satisfaction or "",
-            ]
-        )
+        row: list[object] = [
+            n,
+            item.source.channel,
+            item.external_id,
+            _local(item.received_at),
+            item.title,
+            summary,
+            item.department.name if item.department else "",
+            _local(item.due_at),
+            item.status,
+            _local(item.replied_at),
+            answered_text(item),
+            overdue_label(item, now),
+            item.satisfaction or "",
+        ]
+        # The one masking step for the export: every text cell, whatever column it is in.
+        out.append([mask_personal_data(v) if isinstance(v, str) else v for v in row])
     return out
 
 

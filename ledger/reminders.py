@@ -151,7 +151,9 @@ def _send(
     addresses = sorted({u.email for u in users if u.email} | set(extra_emails))
     if mailer is not None and addresses:
         try:
-            sent = mailer.send(addresses, f"【{kind}】{mask_personal_data(item.title)}", text)
+            # the one masking step for mail: subject and body as they leave
+            subject = mask_personal_data(f"【{kind}】{item.title}")
+            sent = mailer.send(addresses, subject, mask_personal_data(text))
             report.emails += sent
             entry = session.scalar(
                 select(ReminderLog).where(

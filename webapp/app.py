@@ -15,7 +15,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, params, security, services
+from webapp import auth, database, display, notice_views, output_masking, params, security, services
 
 csrf = CSRFProtect()
 
@@ -56,6 +56,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     auth.init_app(app)
     security.init_app(app)
     display.init_app(app)
+    output_masking.init_app(app)  # after csrf: it replaces the csrf_token global
     services.init_app(app)
     notice_views.init_app(app)
 
