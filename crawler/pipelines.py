@@ -137,6 +137,7 @@ class IntakePipeline:
         self.engine: Any = None
         self.sessions: Any = None
         self.ctx: Any = None
+        self.delivery: Any = None  # ledger.delivery.DeliveryLog for this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
@@ -147,6 +148,7 @@ class IntakePipeline:
 
     def open_spider(self) -> None:
         from ledger.db import make_engine, make_session_factory
+        from ledger.delivery import DeliveryLog
         from ledger.intake import IntakeContext
         from ledger.settings import Settings
 
@@ -160,21 +162,30 @@ class IntakePipeline:
             with self.sessions() as session:
                 _CONTEXTS[key] = IntakeContext.load(session, settings)
         self.ctx = _CONTEXTS[key]
+        self.delivery = DeliveryLog()
 
     def close_spider(self) -> None:
         if self.engine is not None:
             self.engine.dispose()
 
     def process_item(self, item: Any) -> Any:
+        from ledger.delivery import ConflictingDuplicate
         from ledger.intake import IntakeError, intake
 
         stats = self.crawler.stats
         assert stats is not None
         url = ItemAdapter(item)["url"]
+        config = getattr(self.crawler.spider, "source_config", None)
         try:
             record = to_record(item)
+            if config is not None and config.not_before is not None:
+                record = replace(record, not_before=config.not_before)
             with self.sessions() as session, session.begin():
-                result = intake(session, record, self.ctx)
+                result = intake(session, record, self.ctx, delivery=self.delivery)
+        except ConflictingDuplicate as exc:
+            stats.inc_value("huiying/conflicts")
+            record_rejection(self.crawler, url, f"conflicting duplicate: {exc}")
+            raise DropItem(str(exc), log_level="DEBUG") from exc
         except IntakeError as exc:
             record_rejection(self.crawler, url, f"intake refused: {exc}")
             raise DropItem(str(exc), log_level="DEBUG") from exc

@@ -30,6 +30,7 @@ class SourceSummary:
     skipped: int = 0  # known and unchanged on the list: detail page not fetched
     rejected: int = 0
     rejections: list[dict[str, str]] = field(default_factory=list)
+    conflicts: int = 0  # conflicting duplicates inside this crawl (also counted in `rejected`)
     errors: int = 0  # exceptions in spider callbacks (logged with traceback and URL)
     finish_reason: str = ""
     returncode: int | None = None
@@ -37,8 +38,20 @@ class SourceSummary:
     log_path: str | None = None
 
     @property
+    def failures(self) -> list[str]:
+        """Why this source's crawl counts as failed (empty: it did not)."""
+        reasons = []
+        if self.returncode != 0 or self.finish_reason != "finished":
+            reasons.append(f"未正常结束（{self.finish_reason or '未知'}）")
+        if self.errors:
+            reasons.append(f"{self.errors} 个页面解析时程序出错")
+        if self.items + self.skipped == 0:
+            reasons.append(f"没有采到任何条目（拒收 {self.rejected}）")
+        return reasons
+
+    @property
     def ok(self) -> bool:
-        return self.returncode == 0 and self.finish_reason == "finished"
+        return not self.failures
 
     @property
     def items(self) -> int:
@@ -58,6 +71,7 @@ class SourceSummary:
             skipped=count("skipped"),
             rejected=count("rejected"),
             rejections=list(stats.get("huiying/rejections") or []),
+            conflicts=count("conflicts"),
             errors=int(stats.get("spider_exceptions/count", 0) or 0),
             finish_reason=str(stats.get("finish_reason", "")),
         )

@@ -8,7 +8,7 @@ import re
 from scrapy.crawler import Crawler
 
 logger = logging.getLogger("huiying.crawler")
-KEEP = 200  # rejections kept in the stats for the summary (all are in the log)
+KEEP = 20_000  # rejections listed in the summary (beyond that only counted; all are in the log)
 
 
 def reason_kind(reason: str) -> str:
@@ -23,6 +23,9 @@ def record_rejection(crawler: Crawler, url: str, reason: str) -> None:
     logger.warning("rejected %s: %s", url, reason)
     stats.inc_value("huiying/rejected")
     stats.inc_value(f"huiying/rejected/{reason_kind(reason)}")
-    kept = stats.get_value("huiying/rejections") or []
+    kept = stats.get_value("huiying/rejections")
+    if kept is None:
+        kept = []
+        stats.set_value("huiying/rejections", kept)
     if len(kept) < KEEP:
-        stats.set_value("huiying/rejections", [*kept, {"url": url, "reason": reason}])
+        kept.append({"url": url, "reason": reason})

@@ -14,8 +14,10 @@ import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LIST_FORMATS = {"html", "embedded_xml", "json"}
@@ -87,6 +89,7 @@ class SourceConfig:
     headers: dict[str, str] = field(default_factory=dict)
     politeness: dict[str, Any] = field(default_factory=dict)
     parse_retries: int = 2
+    not_before: datetime | None = None  # received times before this are refused (channel's start)
 
 
 def default_sources_dir() -> Path:
@@ -159,6 +162,7 @@ def parse_source(raw: dict[str, Any], path: Path) -> SourceConfig:
         headers=headers,
         politeness=dict(raw.get("politeness", {})),
         parse_retries=int(raw.get("parse_retries", 2)),
+        not_before=_date(raw.get("not_before"), raw.get("timezone", "Asia/Shanghai"), where),
     )
 
 
@@ -207,6 +211,17 @@ def _detail_spec(raw: dict[str, Any], where: str) -> DetailSpec:
     }
     required = tuple(raw.get("required", ("title", "body")))
     return DetailSpec(fields=fields, required=required)
+
+
+def _date(value: Any, tz: str, where: str) -> datetime | None:
+    """A TOML date or datetime (`not_before = 2015-01-01`) as an aware datetime in the source's zone."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=ZoneInfo(tz))
+    raise SourceConfigError(f"{where}: `not_before` must be a date such as 2015-01-01")
 
 
 def _req(raw: Mapping[str, Any], key: str, where: str) -> Any:

@@ -14,6 +14,7 @@ from ledger.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Item, ReplyStatus, User
 from ledger.queries import OVERDUE_STATUSES, ItemFilter, filtered
+from ledger.records import without_control_chars
 
 COLUMNS = (
     ("序号", 6),
@@ -32,6 +33,12 @@ COLUMNS = (
 )
 SUMMARY_CHARS = 120
 MAX_ROWS = 20000
+
+
+def cell_value(value: object) -> object:
+    """Text without the control characters Excel refuses. Intake already removes them; this
+    guards rows stored before that (or written by other paths)."""
+    return without_control_chars(value) if isinstance(value, str) else value
 
 
 def _local(value: datetime | None) -> str:
@@ -93,7 +100,7 @@ def workbook_bytes(session: Session, user: User, flt: ItemFilter, now: datetime)
     ws.title = "舆情回应台账"
     ws.append([name for name, _ in COLUMNS])
     for row in rows(session, user, flt, now):
-        ws.append(row)
+        ws.append([cell_value(value) for value in row])
     head = PatternFill("solid", fgColor="EEF2F6")
     for col, (_, width) in enumerate(COLUMNS, start=1):
         ws.column_dimensions[get_column_letter(col)].width = width

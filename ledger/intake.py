@@ -7,8 +7,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Literal
 
 from sqlalchemy import select
@@ -18,9 +19,12 @@ from sqlalchemy.orm import Session
 from ledger.audit import record_event
 from ledger.calendar import WorkingCalendar
 from ledger.deadlines import RuleBook, UnknownItemType, load_rules
+from ledger.delivery import DeliveryLog
 from ledger.item_clock import apply_deadline
 from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
+from ledger.originals import cut_body
+from ledger.record_checks import IntakeError, IntakeLimits, check_dates, validate
 from ledger.records import IntakeRecord
 from ledger.routing import Router, RouteResult, load_router
 from ledger.settings import Settings
@@ -40,10 +44,6 @@ TRACKED = (
     "satisfaction",
     "likes",
 )
-
-
-class IntakeError(ValueError):
-    """The record cannot be stored; the message says which field is wrong and why."""
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,8 @@ class IntakeContext:
     calendar: WorkingCalendar
     router: Router
     department_ids: dict[str, int]
+    limits: IntakeLimits = field(default_factory=IntakeLimits)
+    instance_dir: Path | None = None  # where oversized bodies are kept whole
 
     @classmethod
     def load(cls, session: Session, settings: Settings) -> IntakeContext:
@@ -79,46 +81,44 @@ class IntakeContext:
             department_ids={
                 d.code: d.id for d in session.scalars(select(Department).where(Department.active))
             },
+            instance_dir=settings.instance_dir,
         )
 
 
+def tracked_values(record: IntakeRecord) -> dict[str, object]:
+    return {name: _jsonable(getattr(record, name)) for name in TRACKED}
+
+
 def content_hash(record: IntakeRecord) -> str:
-    payload = {name: _jsonable(getattr(record, name)) for name in TRACKED}
-    raw = json.dumps(payload, ensure_ascii=False, sort_keys=True)
+    raw = json.dumps(tracked_values(record), ensure_ascii=False, sort_keys=True)
     return hashlib.sha256(raw.encode("utf-8")).hexdigest()
 
 
-def validate(record: IntakeRecord) -> None:
-    if not record.source or not record.source.strip():
-        raise IntakeError("缺少来源 (source)")
-    if not record.external_id or not str(record.external_id).strip():
-        raise IntakeError("缺少编号 (external_id)")
-    if len(str(record.external_id)) > 120 or len(record.source) > 60:
-        raise IntakeError(f"{str(record.external_id)[:40]}…: 编号超过 120 字或来源名超过 60 字")
-    if not record.body or not record.body.strip():
-        raise IntakeError(f"{record.external_id}: 缺少正文 (body)")
-    if not record.title or not record.title.strip():
-        raise IntakeError(f"{record.external_id}: 缺少标题 (title)")
-    for name in ("received_at", "source_due_at", "dispatched_at", "replied_at"):
-        value = getattr(record, name)
-        if value is not None and (not isinstance(value, datetime) or value.tzinfo is None):
-            raise IntakeError(f"{record.external_id}: {name} 必须是带时区的时间，收到 {value!r}")
-    if record.received_at is None:
-        raise IntakeError(f"{record.external_id}: 缺少收到时间 (received_at)")
-
-
 def intake(
-    session: Session, record: IntakeRecord, ctx: IntakeContext, *, now: datetime | None = None
+    session: Session,
+    record: IntakeRecord,
+    ctx: IntakeContext,
+    *,
+    now: datetime | None = None,
+    delivery: DeliveryLog | None = None,
 ) -> IntakeResult:
-    """Store `record` once; deliver it again and nothing changes; deliver a change and it is applied."""
+    """Store `record` once; deliver it again and nothing changes; deliver a change and it is applied.
+
+    `delivery` spans one crawl of a source: a second, different version of a record in it is refused
+    (ledger.delivery)."""
+    now = now or datetime.now(UTC)
+    record = record.cleaned()
     validate(record)
+    check_dates(record, ctx.limits, now)
     try:
         rule = ctx.rules.get(record.item_type)
     except UnknownItemType as exc:
         raise IntakeError(f"{record.external_id}: {exc}") from exc
-    now = now or datetime.now(UTC)
+    digest = content_hash(record)  # of the whole body: a cut body must not look like a change
+    if delivery is not None:
+        delivery.admit(record.source, str(record.external_id), tracked_values(record))
+    record = _capped(record, ctx)
     source = _source(session, record, rule.key)
-    digest = content_hash(record)
     item = _find(session, source.id, record.external_id)
     if item is None:
         try:
@@ -135,6 +135,23 @@ def intake(
     if "source_due_at" in changed:  # the 12345 platform moved the order's 办理时限
         apply_deadline(item, ctx.rules, ctx.calendar)
     return IntakeResult(item.id, "updated", tuple(changed))
+
+
+def _capped(record: IntakeRecord, ctx: IntakeContext) -> IntakeRecord:
+    """The record with an oversized body cut; the whole body is kept as a file (ledger.originals)."""
+    limit = ctx.limits.max_body_chars
+    body, extra = cut_body(
+        record.body.strip(), limit, record.source, str(record.external_id), ctx.instance_dir
+    )
+    reply = record.reply_text
+    if reply and len(reply) > limit:
+        reply = (
+            reply[:limit]
+            + f"\n……（答复共 {len(record.reply_text or '')} 字，只保存开头 {limit} 字）"
+        )
+    if not extra and reply == record.reply_text:
+        return record
+    return replace(record, body=body, reply_text=reply, extra={**record.extra, **extra})
 
 
 def known_items(session: Session, source_slug: str) -> dict[str, ItemState]:
@@ -322,6 +339,10 @@ def _update(
             before[name] = _jsonable(getattr(item, name))
             after[name] = _jsonable(value)
             setattr(item, name, value)
+    if record.extra.keys() - item.extra.keys() or any(
+        item.extra.get(k) != v for k, v in record.extra.items()
+    ):
+        item.extra = {**item.extra, **record.extra}
     item.content_hash = digest
     item.updated_at = now
     actor = f"crawler:{slug}"

@@ -2,8 +2,19 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import re
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+
+# C0 controls except \t and \n, DEL, C1 controls and lone surrogates: invisible in a page, refused
+# by Excel (openpyxl IllegalCharacterError) and, for NUL, by PostgreSQL but not by SQLite.
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def without_control_chars(text: str) -> str:
+    """`text` with line breaks unified to \\n and every other control character removed."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return _CONTROL.sub("", text)
 
 
 @dataclass(frozen=True)
@@ -40,3 +51,20 @@ class IntakeRecord:
     )
     source_name: str | None = None  # the source's display name, e.g. "厅网站留言板"
     extra: dict[str, str] = field(default_factory=dict)
+    # The earliest plausible received time for this channel (a source file's `not_before`);
+    # None: the ledger's default.
+    not_before: datetime | None = None
+
+    def cleaned(self) -> IntakeRecord:
+        """The same record with control characters removed from every text, so that both
+        databases store the same thing and every export can write it."""
+        changes: dict[str, object] = {
+            f.name: without_control_chars(value)
+            for f in fields(self)
+            if isinstance(value := getattr(self, f.name), str)
+        }
+        changes["extra"] = {
+            without_control_chars(str(k)): without_control_chars(str(v))
+            for k, v in self.extra.items()
+        }
+        return replace(self, **changes)

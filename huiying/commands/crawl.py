@@ -86,16 +86,43 @@ def crawl(
     for s in summary.sources:
         if s.skipped:
             click.echo(f"{s.source}：{s.skipped} 条已知且未变，未重新抓取详情页")
-        for rejection in s.rejections[:10]:
-            click.secho(f"{s.source} 拒收 {rejection['url']}：{rejection['reason']}", fg="yellow")
-        if s.rejected > 10:
-            click.echo(f"{s.source}：另有 {s.rejected - 10} 条拒收，见日志 {s.log_path}")
-        if s.errors:
-            click.secho(f"{s.source}：{s.errors} 个页面解析出错，见日志 {s.log_path}", fg="red")
-        if not s.ok:
-            click.secho(f"{s.source} 未正常结束（{s.finish_reason}），日志：{s.log_path}", fg="red")
+        _explain_rejections(s)
+        for failure in s.failures:
+            click.secho(f"{s.source} 采集失败：{failure}，日志：{s.log_path}", fg="red")
     if not summary.ok:
         sys.exit(1)
+
+
+SHOWN = 50  # refusals printed per source; the rest go to a file beside the log
+
+
+def _explain_rejections(s: Any) -> None:
+    """Every refused page or record: counts by reason, then URL and reason of each."""
+    if not s.rejected:
+        return
+    from collections import Counter
+
+    from crawler.rejects import reason_kind
+
+    kinds = Counter(reason_kind(r["reason"]) for r in s.rejections)
+    click.secho(
+        f"{s.source} 拒收 {s.rejected} 条："
+        + "，".join(f"{kind} {n}" for kind, n in kinds.most_common()),
+        fg="yellow",
+    )
+    if s.conflicts:
+        click.secho(
+            f"{s.source}：{s.conflicts} 条编号重复且内容不同，保留了先收到的版本", fg="yellow"
+        )
+    for rejection in s.rejections[:SHOWN]:
+        click.secho(f"  拒收 {rejection['url']}：{rejection['reason']}", fg="yellow")
+    if len(s.rejections) > SHOWN and s.log_path:
+        path = Path(s.log_path).with_name(f"rejections-{s.source}.tsv")
+        lines = [f"{r['url']}\t{r['reason']}" for r in s.rejections]
+        path.write_text("网址\t原因\n" + "\n".join(lines) + "\n", "utf-8")
+        click.echo(f"  另有 {len(s.rejections) - SHOWN} 条，全部拒收清单：{path}")
+    if s.rejected > len(s.rejections):
+        click.echo(f"  超出清单上限的 {s.rejected - len(s.rejections)} 条见日志 {s.log_path}")
 
 
 def _table(rows: list[tuple[Any, ...]]) -> str:

@@ -120,3 +120,24 @@ def crawl(
 def count_items() -> Callable[..., dict[str, int]]:
     """count_items(database_url, source=None) → {slug: items}."""
     return _count_items
+
+
+@pytest.fixture
+def static_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
+    """(folder, base URL): files written into the folder are served on loopback (query ignored)."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    root = tmp_path / "site"
+    root.mkdir()
+    server = ThreadingHTTPServer(("127.0.0.1", 0), functools.partial(Quiet, directory=str(root)))
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield root, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()

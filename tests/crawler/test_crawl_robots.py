@@ -1,4 +1,5 @@
-"""robots.txt is obeyed: a source pointed at a disallowed path fetches nothing there and says why."""
+"""robots.txt is obeyed: a source pointed at a disallowed path fetches nothing there, says why and
+counts as failed."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def test_disallowed_pages_are_not_fetched(portal, fresh_ledger_url, crawl, tmp_p
     (tmp_path / "admin_probe.toml").write_text(ADMIN_TOML, "utf-8")
     summary = crawl(fresh_ledger_url, ["admin_probe"], sources_dir=tmp_path)
     probe = summary["admin_probe"]
-    assert probe.ok and probe.new == 0
+    assert probe.new == 0
+    # nothing collected is a failed crawl (`huiying crawl` exits non-zero), with the reason
+    assert probe.failures == ["没有采到任何条目（拒收 1）"]
     assert probe.pages == 1  # robots.txt only
     [rejection] = probe.rejections
     assert rejection["url"].endswith("/admin/state")
