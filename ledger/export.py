@@ -10,7 +10,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ledger.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Item, ReplyStatus, User
 from ledger.queries import OVERDUE_STATUSES, ItemFilter, filtered

@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ledger import admin, login_guard
-from ledger.calendar import HolidayFileError
-from ledger.deadlines import SHANGHAI
+from ledger.clock.calendar import HolidayFileError
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Department, Role, Source, User
-from ledger.workflow import WorkflowError, now_utc
+from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.auth import current_staff, keep_this_session
 from webapp.database import get_session
 from webapp.params import int_arg

@@ -34,7 +34,7 @@ from wtforms.validators import DataRequired
 from ledger import login_guard
 from ledger.accounts import authenticate, end_sessions
 from ledger.models import User
-from ledger.workflow import now_utc
+from ledger.workflow.guards import now_utc
 from webapp.database import get_session
 from webapp.display import local_time
 

@@ -11,7 +11,7 @@ from sqlalchemy import select
 from ledger.export import workbook_bytes
 from ledger.models import Department, Event, ItemStatus, RoutingDecision
 from ledger.queries import ItemFilter, NotVisible, get_item, list_items
-from ledger.workflow import now_utc
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg

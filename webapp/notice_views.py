@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, Flask, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
-from ledger.notices import inbox, mark_read, unread_count
-from ledger.workflow import now_utc
+from ledger.workflow.guards import now_utc
+from ledger.workflow.notices import inbox, mark_read, unread_count
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import perform

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 
-from ledger import handling, review
 from ledger.models import Role
 from ledger.queries import NotVisible, get_item
-from ledger.workflow import now_utc
+from ledger.workflow import handling, review
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import conflicted, form_version, perform, roles_required

@@ -12,7 +12,7 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from ledger.models import Role
 from ledger.queries import NotVisible
-from ledger.workflow import VersionConflict, WorkflowError
+from ledger.workflow.guards import VersionConflict, WorkflowError
 from webapp.database import get_session
 from webapp.params import parse_int
 

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ledger.notices import Mailer, SmtpMailer
-from ledger.reminders import Escalation, load_escalation
-from ledger.reply_templates import ReplyTemplate, load_templates
-from ledger.report_back import HttpReportBack, NoReportBack, ReportBack
-from ledger.workflow import Clock
+from ledger.workflow.guards import Clock
+from ledger.workflow.notices import Mailer, SmtpMailer
+from ledger.workflow.reminders import Escalation, load_escalation
+from ledger.workflow.reply_templates import ReplyTemplate, load_templates
+from ledger.workflow.report_back import HttpReportBack, NoReportBack, ReportBack
 
 
 def init_app(app: Flask) -> None:

@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ledger import supervision
 from ledger.models import Role
-from ledger.workflow import now_utc
+from ledger.workflow import supervision
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import perform, roles_required

@@ -5,11 +5,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import triage
-from ledger.duplicates import likely_duplicates
+from ledger.intake.duplicates import likely_duplicates
 from ledger.models import Department, Role, RoutingDecision
 from ledger.queries import DB_INT_MAX, NotVisible, get_item
-from ledger.workflow import now_utc
+from ledger.workflow import triage
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import BadNumber, int_arg, parse_int

@@ -6,11 +6,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import handling
 from ledger.models import Event, Role
 from ledger.queries import NotVisible, get_item
-from ledger.reply_templates import templates_for
-from ledger.workflow import now_utc
+from ledger.workflow import handling
+from ledger.workflow.guards import now_utc
+from ledger.workflow.reply_templates import templates_for
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg

@@ -16,14 +16,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import RuleBook, UnknownItemType, load_rules
-from ledger.item_clock import apply_deadline
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import RuleBook, UnknownItemType, load_rules
+from ledger.intake.records import IntakeRecord
+from ledger.intake.routing import Router, RouteResult, load_router
 from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
-from ledger.records import IntakeRecord
-from ledger.routing import Router, RouteResult, load_router
 from ledger.settings import Settings
+from ledger.workflow.item_clock import apply_deadline
 
 Outcome = Literal["new", "updated", "unchanged"]
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, joinedload
 from ledger.audit import record_event
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ItemStatus, Role, User
-from ledger.notices import department_users, notify
 from ledger.queries import OVERDUE_STATUSES, get_item, visible_items
-from ledger.workflow import WorkflowError, require_role
+from ledger.workflow.guards import WorkflowError, require_role
+from ledger.workflow.notices import department_users, notify
 
 UNROUTED = "（待分办）"
 

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from ledger.calendar import WorkingCalendar
-from ledger.deadline_rules import (  # re-exported: callers import rules from here too
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.rules import (  # re-exported: callers import rules from here too
     UNIT_ZH,
     DeadlineRule,
     RuleBook,

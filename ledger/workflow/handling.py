@@ -8,7 +8,6 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.item_clock import apply_deadline
 from ledger.masking import mask_personal_data
 from ledger.models import (
     ClockAdjustment,
@@ -21,9 +20,8 @@ from ledger.models import (
     RoutingDecision,
     User,
 )
-from ledger.notices import department_users, notify, users_with_roles
 from ledger.queries import visible_items
-from ledger.workflow import (
+from ledger.workflow.guards import (
     Clock,
     WorkflowError,
     load_item,
@@ -32,6 +30,8 @@ from ledger.workflow import (
     require_status,
     touch,
 )
+from ledger.workflow.item_clock import apply_deadline
+from ledger.workflow.notices import department_users, notify, users_with_roles
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)
 WORKING = (ItemStatus.IN_PROGRESS, ItemStatus.PAUSED)

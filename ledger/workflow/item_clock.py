@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
 from ledger.models import Item
 
 
