@@ -9,14 +9,15 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ledger.models import Item, ItemStatus, Role, Source, User
+from ledger.models import Item, Role, Source, User
+from ledger.states import WORK_ITEM
 
 # The largest id an INTEGER column holds on every backend (PostgreSQL's 4-byte integer). A larger
 # number is no id at all: looked up, it would overflow the driver (OverflowError on SQLite).
 DB_INT_MAX = 2**31 - 1
 
 # Statuses whose clock runs: an item in one of them past its due time is overdue (红牌).
-OVERDUE_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.IN_REVIEW)
+OVERDUE_STATUSES = tuple(sorted(WORK_ITEM.clock_running))
 
 
 class NotVisible(LookupError):

@@ -12,7 +12,16 @@ from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
 from ledger.masking import mask_personal_data
-from ledger.models import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Role, User
+from ledger.models import (
+    AdjustmentStatus,
+    ClockAdjustment,
+    Item,
+    ItemStatus,
+    Reply,
+    ReplyStatus,
+    Role,
+    User,
+)
 from ledger.queries import visible_items
 from ledger.workflow.guards import (
     Clock,
@@ -164,14 +173,14 @@ def decide_clock_request(
     adj.approved_by_id = user.id
     before_due = item.due_at
     if approve:
-        adj.status = "已批准"
+        adj.status = AdjustmentStatus.APPROVED
         if adj.kind == "pause":
             if item.status != ItemStatus.IN_PROGRESS:
                 raise WorkflowError(f"事项当前状态为「{item.status}」，不能暂停计时。")
             item.status = ItemStatus.PAUSED
         apply_deadline(item, clock.rules, clock.calendar)
     else:
-        adj.status = "已驳回"
+        adj.status = AdjustmentStatus.REFUSED
     touch(item, now)
     record_event(
         session,
