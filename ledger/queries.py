@@ -24,7 +24,7 @@ class NotVisible(LookupError):
     """The item does not exist or the user may not see it (the two are not distinguished)."""
 
 
-def visible_items(user: User) -> Select[tuple[Item]]:
+def visible_items(user: User) -> Select[Item]:
     """All items `user` may see: everything for 办公室 roles, only their 处室's items otherwise."""
     stmt = select(Item)
     if not Role(user.role).sees_all_departments:
@@ -51,7 +51,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), _SHANGHAI)
 
 
-def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item]]:
+def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[Item]:
     """The visible items matching `flt` (no order, no paging).
 
     Text search: every whitespace-separated term must occur in the title, body or 编号. Substring

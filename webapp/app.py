@@ -80,7 +80,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     @login_required
-    def index():  # type: ignore[no-untyped-def]
+    def index():
         """Each role lands on the page where its work is."""
         home = {
             Role.TRIAGE: "triage.queue",

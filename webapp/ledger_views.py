@@ -46,7 +46,7 @@ def _filter() -> ItemFilter:
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     session = get_session()
     page = int_arg("page", 1, label="页码", minimum=1, maximum=MAX_PAGE) or 1
     flt = _filter()
@@ -71,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/export.xlsx")
 @login_required
-def export():  # type: ignore[no-untyped-def]
+def export():
     now = now_utc()
     data = workbook_bytes(get_session(), current_staff(), _filter(), now)
     name = f"taizhang-{now:%Y%m%d-%H%M}.xlsx"
@@ -84,7 +84,7 @@ def export():  # type: ignore[no-untyped-def]
 
 @bp.get("/items/<int:item_id>")
 @login_required
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     session = get_session()
     try:
         it = get_item(session, current_staff(), item_id)

@@ -19,7 +19,7 @@ ROLES = (Role.REVIEWER, Role.SUPERVISOR)
 
 @bp.get("/")
 @roles_required(*ROLES)
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     items = review.review_queue(get_session(), current_staff())
     return render_template(
         "review/queue.html",
@@ -31,11 +31,11 @@ def queue():  # type: ignore[no-untyped-def]
 
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     return _item_page(item_id)
 
 
-def _item_page(item_id: int, kept_comment: str = "", status: int = 200):  # type: ignore[no-untyped-def]
+def _item_page(item_id: int, kept_comment: str = "", status: int = 200):
     try:
         it = get_item(get_session(), current_staff(), item_id)
     except NotVisible:
@@ -51,7 +51,7 @@ def _item_page(item_id: int, kept_comment: str = "", status: int = 200):  # type
     return page, status
 
 
-def _after_failure(item_id: int):  # type: ignore[no-untyped-def]
+def _after_failure(item_id: int):
     """On a version conflict the page is shown again with the typed comment kept (409)."""
     if conflicted() and request.form.get("comment", "").strip():
         return _item_page(item_id, request.form.get("comment", ""), 409)
@@ -64,7 +64,7 @@ def _version() -> int | None:
 
 @bp.post("/items/<int:item_id>/approve")
 @roles_required(Role.REVIEWER)
-def approve(item_id: int):  # type: ignore[no-untyped-def]
+def approve(item_id: int):
     ok = perform(
         lambda: review.approve(
             get_session(),
@@ -82,7 +82,7 @@ def approve(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/return")
 @roles_required(Role.REVIEWER)
-def return_reply(item_id: int):  # type: ignore[no-untyped-def]
+def return_reply(item_id: int):
     ok = perform(
         lambda: review.return_reply(
             get_session(),
@@ -99,7 +99,7 @@ def return_reply(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/clock/<int:adjustment_id>")
 @roles_required(*ROLES)
-def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-def]
+def clock_request(item_id: int, adjustment_id: int):
     approve = request.form.get("decision") == "approve"
     ok = perform(
         lambda: review.decide_clock_request(

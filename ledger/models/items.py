@@ -8,6 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ledger.clock.deadlines import EventKind
 from ledger.db import Base
 from ledger.models.org import Department, User, utcnow
 from ledger.states import AdjustmentStatus, ItemStatus, ReplyStatus, lifecycle_for
@@ -153,7 +154,7 @@ class ClockAdjustment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # pause | resume | extend | restart
+    kind: Mapped[EventKind] = mapped_column(String(10))  # pause | resume | extend | restart
     at: Mapped[datetime]
     amount: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")

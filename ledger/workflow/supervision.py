@@ -67,7 +67,7 @@ def board(session: Session, user: User, now: datetime, since: datetime | None = 
     if since is not None:
         stmt = stmt.where(Item.received_at >= since)
     items = session.scalars(stmt).unique().all()
-    names = {d.id: d.name for d in session.scalars(select(Department))}
+    names: dict[int | None, str] = {d.id: d.name for d in session.scalars(select(Department))}
     rows: dict[int | None, DepartmentFigures] = {}
     total = DepartmentFigures("合计", None)
     due_soon, overdue = [], []
@@ -82,8 +82,9 @@ def board(session: Session, user: User, now: datetime, since: datetime | None = 
         elif s == "红牌":
             overdue.append(item)
     ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.due_soon, -r.open, r.name))
-    due_soon.sort(key=lambda i: i.due_at)
-    overdue.sort(key=lambda i: i.due_at)
+    # Only items with a due time get 黄牌 or 红牌.
+    due_soon.sort(key=lambda i: i.due_at or now)
+    overdue.sort(key=lambda i: i.due_at or now)
     return Board(ordered, total, due_soon, overdue)
 
 
