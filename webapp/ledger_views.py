@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from ledger.export import workbook_bytes
 from ledger.models import Department, Event, ItemStatus, RoutingDecision
-from ledger.queries import ItemFilter, NotVisible, get_item, list_items
+from ledger.queries import ItemFilter, get_item, list_items
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
@@ -86,10 +86,7 @@ def export():
 @login_required
 def item(item_id: int):
     session = get_session()
-    try:
-        it = get_item(session, current_staff(), item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(session, current_staff(), item_id)
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)

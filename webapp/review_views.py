@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ledger.models import Role
-from ledger.queries import NotVisible, get_item
+from ledger.queries import get_item
 from ledger.workflow import handling, review
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
@@ -36,10 +36,7 @@ def item(item_id: int):
 
 
 def _item_page(item_id: int, kept_comment: str = "", status: int = 200):
-    try:
-        it = get_item(get_session(), current_staff(), item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(get_session(), current_staff(), item_id)
     page = render_template(
         "review/item.html",
         item=it,

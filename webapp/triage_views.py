@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ledger.intake.duplicates import likely_duplicates
 from ledger.models import Department, Role, RoutingDecision
-from ledger.queries import DB_INT_MAX, NotVisible, get_item
+from ledger.queries import DB_INT_MAX, get_item
 from ledger.workflow import triage
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
@@ -60,10 +60,7 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
     """The item page; `kept` holds reasons the user typed when their step hit a version conflict."""
     session = get_session()
     user = current_staff()
-    try:
-        it = get_item(session, user, item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(session, user, item_id)
     history = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
