@@ -2,7 +2,8 @@
 
 Steps live in ledger.workflow.triage (分办), ledger.workflow.handling (承办) and
 ledger.workflow.review (审核). Each takes the session (the caller owns the transaction), the acting
-user, the item id and the version of the item the user was looking at; a stale version raises VersionConflict instead of overwriting.
+user, the item id and the version of the item the user was looking at; a stale version raises
+VersionConflict instead of overwriting.
 """
 
 from __future__ import annotations
