@@ -36,6 +36,7 @@ lint: install
 	$(BIN)/ruff check --no-cache .
 	$(BIN)/ruff format --no-cache --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 ## make test: lint, import contracts, then the whole suite on SQLite and (when it answers) PostgreSQL
 test: install browser-deps lint

@@ -14,8 +14,8 @@ from scrapy.exceptions import DropItem
 from crawler.items import BODY_FIELDS, TEXT_FIELDS, TIME_FIELDS, MessageItem, is_aware
 from crawler.normalise import clean_text, parse_int, parse_time
 from crawler.rejects import record_rejection
+from ledger.intake.records import IntakeRecord
 from ledger.masking import mask_personal_data
-from ledger.records import IntakeRecord
 
 logger = logging.getLogger("huiying.crawler")
 # Intake contexts (rules, calendar, router) per (database, data dir): sources crawled side by side
@@ -137,7 +137,7 @@ class IntakePipeline:
         self.engine: Any = None
         self.sessions: Any = None
         self.ctx: Any = None
-        self.delivery: Any = None  # ledger.delivery.DeliveryLog for this crawl
+        self.delivery: Any = None  # ledger.intake.delivery.DeliveryLog for this crawl
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
@@ -148,8 +148,8 @@ class IntakePipeline:
 
     def open_spider(self) -> None:
         from ledger.db import make_engine, make_session_factory
-        from ledger.delivery import DeliveryLog
-        from ledger.intake import IntakeContext
+        from ledger.intake.delivery import DeliveryLog
+        from ledger.intake.pipeline import IntakeContext
         from ledger.settings import Settings
 
         settings = replace(Settings.from_env(), database_url=self.database_url)
@@ -169,8 +169,8 @@ class IntakePipeline:
             self.engine.dispose()
 
     def process_item(self, item: Any) -> Any:
-        from ledger.delivery import ConflictingDuplicate
-        from ledger.intake import IntakeError, intake
+        from ledger.intake.delivery import ConflictingDuplicate
+        from ledger.intake.pipeline import IntakeError, intake
 
         stats = self.crawler.stats
         assert stats is not None

@@ -1,6 +1,6 @@
 """Administration: user accounts, the 处室 catalogue, sources and holiday files for a new year.
 
-The holiday file is validated with ledger.calendar's own parser before it is written, so a file
+The holiday file is validated with ledger.clock.calendar's own parser before it is written, so a file
 that would break deadline computation never lands in data/holidays/.
 """
 
@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from ledger.accounts import end_sessions, hash_password
 from ledger.audit import record_event
-from ledger.calendar import HolidayFileError, HolidayYear, parse_holiday_year
+from ledger.clock.calendar import HolidayFileError, HolidayYear, parse_holiday_year
 from ledger.models import Department, Role, Source, User
-from ledger.workflow import WorkflowError, require_role
+from ledger.workflow.guards import WorkflowError, require_role
 
 ADMIN = (Role.ADMIN,)
 

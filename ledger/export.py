@@ -10,11 +10,11 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from ledger.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI
+from ledger.intake.records import without_control_chars
 from ledger.masking import mask_personal_data
 from ledger.models import Item, ReplyStatus, User
 from ledger.queries import OVERDUE_STATUSES, ItemFilter, filtered
-from ledger.records import without_control_chars
 
 COLUMNS = (
     ("序号", 6),

@@ -20,9 +20,9 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import AccountLock, LoginFailure, Role, User
-from ledger.workflow import WorkflowError, require_role
+from ledger.workflow.guards import WorkflowError, require_role
 
 USERNAME_LEN = 60  # LoginFailure.username / AccountLock.username
 IP_LEN = 45  # the longest textual IPv6 address

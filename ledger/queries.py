@@ -9,21 +9,22 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
-from ledger.models import Item, ItemStatus, Role, Source, User
+from ledger.models import Item, Role, Source, User
+from ledger.states import WORK_ITEM
 
 # The largest id an INTEGER column holds on every backend (PostgreSQL's 4-byte integer). A larger
 # number is no id at all: looked up, it would overflow the driver (OverflowError on SQLite).
 DB_INT_MAX = 2**31 - 1
 
 # Statuses whose clock runs: an item in one of them past its due time is overdue (红牌).
-OVERDUE_STATUSES = (ItemStatus.NEW, ItemStatus.IN_PROGRESS, ItemStatus.IN_REVIEW)
+OVERDUE_STATUSES = tuple(sorted(WORK_ITEM.clock_running))
 
 
 class NotVisible(LookupError):
     """The item does not exist or the user may not see it (the two are not distinguished)."""
 
 
-def visible_items(user: User) -> Select[tuple[Item]]:
+def visible_items(user: User) -> Select[Item]:
     """All items `user` may see: everything for 办公室 roles, only their 处室's items otherwise."""
     stmt = select(Item)
     if not Role(user.role).sees_all_departments:
@@ -50,7 +51,7 @@ def _day_start(day: date) -> datetime:
     return datetime.combine(day, time(0), _SHANGHAI)
 
 
-def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item]]:
+def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[Item]:
     """The visible items matching `flt` (no order, no paging).
 
     Text search: every whitespace-separated term must occur in the title, body or 编号. Substring

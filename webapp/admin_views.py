@@ -8,10 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ledger import admin, login_guard
-from ledger.calendar import HolidayFileError
-from ledger.deadlines import SHANGHAI
+from ledger.clock.calendar import HolidayFileError
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Department, Role, Source, User
-from ledger.workflow import WorkflowError, now_utc
+from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.auth import current_staff, keep_this_session
 from webapp.database import get_session
 from webapp.params import int_arg
@@ -24,13 +24,13 @@ MAX_HOLIDAY_FILE = 64 * 1024
 
 @bp.get("/")
 @roles_required(Role.ADMIN)
-def index():  # type: ignore[no-untyped-def]
+def index():
     return redirect(url_for("admin.users"))
 
 
 @bp.get("/users")
 @roles_required(Role.ADMIN)
-def users():  # type: ignore[no-untyped-def]
+def users():
     session = get_session()
     return render_template(
         "admin/users.html",
@@ -43,7 +43,7 @@ def users():  # type: ignore[no-untyped-def]
 
 @bp.post("/users")
 @roles_required(Role.ADMIN)
-def create_user():  # type: ignore[no-untyped-def]
+def create_user():
     f = request.form
     perform(
         lambda: admin.create_user(
@@ -64,7 +64,7 @@ def create_user():  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>")
 @roles_required(Role.ADMIN)
-def update_user(user_id: int):  # type: ignore[no-untyped-def]
+def update_user(user_id: int):
     f = request.form
     done = perform(
         lambda: admin.update_user(
@@ -87,7 +87,7 @@ def update_user(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/users/<int:user_id>/unlock")
 @roles_required(Role.ADMIN)
-def unlock_user(user_id: int):  # type: ignore[no-untyped-def]
+def unlock_user(user_id: int):
     perform(
         lambda: login_guard.unlock(get_session(), current_staff(), user_id, now_utc()),
         "账号已解锁。",
@@ -97,14 +97,14 @@ def unlock_user(user_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/departments")
 @roles_required(Role.ADMIN)
-def departments():  # type: ignore[no-untyped-def]
+def departments():
     rows = get_session().scalars(select(Department).order_by(Department.id)).all()
     return render_template("admin/departments.html", departments=rows)
 
 
 @bp.post("/departments/<int:department_id>")
 @roles_required(Role.ADMIN)
-def update_department(department_id: int):  # type: ignore[no-untyped-def]
+def update_department(department_id: int):
     f = request.form
     terms = f.get("terms", "").replace("，", ",").replace("、", ",").split(",")
     perform(
@@ -125,7 +125,7 @@ def update_department(department_id: int):  # type: ignore[no-untyped-def]
 
 @bp.get("/rules")
 @roles_required(Role.ADMIN)
-def rules():  # type: ignore[no-untyped-def]
+def rules():
     return render_template(
         "admin/rules.html", rules=list(clock().rules), path=data_dir() / "deadline_rules.toml"
     )
@@ -137,7 +137,7 @@ def _holidays_dir() -> Path:
 
 @bp.get("/holidays")
 @roles_required(Role.ADMIN)
-def holidays():  # type: ignore[no-untyped-def]
+def holidays():
     this_year = now_utc().astimezone(SHANGHAI).year  # the year in Beijing, not the server's
     cal = clock().calendar
     years = [
@@ -151,7 +151,7 @@ def holidays():  # type: ignore[no-untyped-def]
 
 @bp.post("/holidays")
 @roles_required(Role.ADMIN)
-def upload_holidays():  # type: ignore[no-untyped-def]
+def upload_holidays():
     year = int_arg("year", 0, label="年份", maximum=9999, form=True) or 0
     upload = request.files.get("file")
     raw = (
@@ -187,7 +187,7 @@ def upload_holidays():  # type: ignore[no-untyped-def]
 
 @bp.get("/sources")
 @roles_required(Role.ADMIN)
-def sources():  # type: ignore[no-untyped-def]
+def sources():
     rows = get_session().scalars(select(Source).order_by(Source.id)).all()
     configs = (
         sorted(p.name for p in (data_dir() / "sources").glob("*.toml"))
@@ -199,7 +199,7 @@ def sources():  # type: ignore[no-untyped-def]
 
 @bp.post("/sources/<int:source_id>")
 @roles_required(Role.ADMIN)
-def toggle_source(source_id: int):  # type: ignore[no-untyped-def]
+def toggle_source(source_id: int):
     active = request.form.get("active") == "1"
     perform(
         lambda: admin.set_source_active(

@@ -15,7 +15,17 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, output_masking, params, security, services
+from webapp import (
+    auth,
+    database,
+    display,
+    errors,
+    notice_views,
+    output_masking,
+    params,
+    security,
+    services,
+)
 
 csrf = CSRFProtect()
 
@@ -23,6 +33,7 @@ csrf = CSRFProtect()
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     params.init_app(app)  # the bounded `int` converter must be in place before any route
+    errors.init_app(app)
     settings = Settings.from_env()
     app.config.from_mapping(
         SECRET_KEY=None,
@@ -80,7 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     @app.get("/")
     @login_required
-    def index():  # type: ignore[no-untyped-def]
+    def index():
         """Each role lands on the page where its work is."""
         home = {
             Role.TRIAGE: "triage.queue",

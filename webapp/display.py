@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask
 
 from ledger.masking import mask_personal_data
-from ledger.supervision import state
+from ledger.workflow.supervision import state
 from webapp import services
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")

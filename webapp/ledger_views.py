@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from ledger.export import workbook_bytes
 from ledger.models import Department, Event, ItemStatus, RoutingDecision
-from ledger.queries import ItemFilter, NotVisible, get_item, list_items
-from ledger.workflow import now_utc
+from ledger.queries import ItemFilter, get_item, list_items
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg
@@ -46,7 +46,7 @@ def _filter() -> ItemFilter:
 
 @bp.get("/")
 @login_required
-def index():  # type: ignore[no-untyped-def]
+def index():
     session = get_session()
     page = int_arg("page", 1, label="页码", minimum=1, maximum=MAX_PAGE) or 1
     flt = _filter()
@@ -71,7 +71,7 @@ def index():  # type: ignore[no-untyped-def]
 
 @bp.get("/export.xlsx")
 @login_required
-def export():  # type: ignore[no-untyped-def]
+def export():
     now = now_utc()
     data = workbook_bytes(get_session(), current_staff(), _filter(), now)
     name = f"taizhang-{now:%Y%m%d-%H%M}.xlsx"
@@ -84,12 +84,9 @@ def export():  # type: ignore[no-untyped-def]
 
 @bp.get("/items/<int:item_id>")
 @login_required
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     session = get_session()
-    try:
-        it = get_item(session, current_staff(), item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(session, current_staff(), item_id)
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)

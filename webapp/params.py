@@ -71,5 +71,5 @@ def init_app(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntConverter
 
     @app.errorhandler(BadNumber)
-    def _bad_number(exc: BadNumber):  # type: ignore[no-untyped-def]
+    def _bad_number(exc: BadNumber):
         return render_template("error.html", code=400, message=exc.description), 400

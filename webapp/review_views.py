@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
-from ledger import handling, review
 from ledger.models import Role
-from ledger.queries import NotVisible, get_item
-from ledger.workflow import now_utc
+from ledger.queries import get_item
+from ledger.workflow import handling, review
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import conflicted, form_version, perform, roles_required
@@ -19,7 +19,7 @@ ROLES = (Role.REVIEWER, Role.SUPERVISOR)
 
 @bp.get("/")
 @roles_required(*ROLES)
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     items = review.review_queue(get_session(), current_staff())
     return render_template(
         "review/queue.html",
@@ -31,15 +31,12 @@ def queue():  # type: ignore[no-untyped-def]
 
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     return _item_page(item_id)
 
 
-def _item_page(item_id: int, kept_comment: str = "", status: int = 200):  # type: ignore[no-untyped-def]
-    try:
-        it = get_item(get_session(), current_staff(), item_id)
-    except NotVisible:
-        abort(404)
+def _item_page(item_id: int, kept_comment: str = "", status: int = 200):
+    it = get_item(get_session(), current_staff(), item_id)
     page = render_template(
         "review/item.html",
         item=it,
@@ -51,7 +48,7 @@ def _item_page(item_id: int, kept_comment: str = "", status: int = 200):  # type
     return page, status
 
 
-def _after_failure(item_id: int):  # type: ignore[no-untyped-def]
+def _after_failure(item_id: int):
     """On a version conflict the page is shown again with the typed comment kept (409)."""
     if conflicted() and request.form.get("comment", "").strip():
         return _item_page(item_id, request.form.get("comment", ""), 409)
@@ -64,7 +61,7 @@ def _version() -> int | None:
 
 @bp.post("/items/<int:item_id>/approve")
 @roles_required(Role.REVIEWER)
-def approve(item_id: int):  # type: ignore[no-untyped-def]
+def approve(item_id: int):
     ok = perform(
         lambda: review.approve(
             get_session(),
@@ -82,7 +79,7 @@ def approve(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/return")
 @roles_required(Role.REVIEWER)
-def return_reply(item_id: int):  # type: ignore[no-untyped-def]
+def return_reply(item_id: int):
     ok = perform(
         lambda: review.return_reply(
             get_session(),
@@ -99,7 +96,7 @@ def return_reply(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/clock/<int:adjustment_id>")
 @roles_required(*ROLES)
-def clock_request(item_id: int, adjustment_id: int):  # type: ignore[no-untyped-def]
+def clock_request(item_id: int, adjustment_id: int):
     approve = request.form.get("decision") == "approve"
     ok = perform(
         lambda: review.decide_clock_request(

@@ -11,8 +11,7 @@ from flask_login import current_user, login_required
 from sqlalchemy.orm.exc import StaleDataError
 
 from ledger.models import Role
-from ledger.queries import NotVisible
-from ledger.workflow import VersionConflict, WorkflowError
+from ledger.workflow.guards import VersionConflict, WorkflowError
 from webapp.database import get_session
 from webapp.params import parse_int
 
@@ -38,7 +37,7 @@ def roles_required(*roles: Role) -> Callable[[F], F]:
 
 
 def perform(step: Callable[[], object], success: str) -> bool:
-    """Run one workflow step and commit; flash the outcome. Unknown/invisible items give 404.
+    """Run one workflow step and commit; flash the outcome. Unknown/invisible items give 404 (webapp.errors).
 
     After a version conflict `conflicted()` is true, so a view can show the user's typed text
     beside the current version instead of dropping it.
@@ -48,9 +47,6 @@ def perform(step: Callable[[], object], success: str) -> bool:
     try:
         step()
         session.commit()
-    except NotVisible:
-        session.rollback()
-        abort(404)
     except WorkflowError as exc:
         session.rollback()
         g.version_conflict = isinstance(exc, VersionConflict)

@@ -8,11 +8,11 @@ from pathlib import Path
 
 from flask import Flask, current_app
 
-from ledger.notices import Mailer, SmtpMailer
-from ledger.reminders import Escalation, load_escalation
-from ledger.reply_templates import ReplyTemplate, load_templates
-from ledger.report_back import HttpReportBack, NoReportBack, ReportBack
-from ledger.workflow import Clock
+from ledger.workflow.guards import Clock
+from ledger.workflow.notices import Mailer, SmtpMailer
+from ledger.workflow.reminders import Escalation, load_escalation
+from ledger.workflow.reply_templates import ReplyTemplate, load_templates
+from ledger.workflow.report_back import HttpReportBack, NoReportBack, ReportBack
 
 
 def init_app(app: Flask) -> None:
@@ -37,7 +37,7 @@ def clock() -> Clock:
     if ext.get("huiying.clock") is None or ext.get("huiying.clock_stamp") != stamp:
         ext["huiying.clock"] = Clock.from_data_dir(data_dir())
         ext["huiying.clock_stamp"] = stamp
-    return ext["huiying.clock"]  # type: ignore[no-any-return]
+    return ext["huiying.clock"]
 
 
 def reload_clock() -> None:
@@ -48,7 +48,7 @@ def reply_templates() -> list[ReplyTemplate]:
     ext = current_app.extensions
     if ext.get("huiying.templates") is None:
         ext["huiying.templates"] = load_templates(data_dir() / "reply_templates.toml")
-    return ext["huiying.templates"]  # type: ignore[no-any-return]
+    return ext["huiying.templates"]
 
 
 def report_back() -> ReportBack:
@@ -56,14 +56,14 @@ def report_back() -> ReportBack:
     else HUIYING_REPORT_BACK_URL configures the HTTP one; else nothing is sent."""
     configured = current_app.extensions.get("huiying.report_back")
     if configured is not None:
-        return configured  # type: ignore[no-any-return]
+        return configured
     return HttpReportBack.from_config(current_app.config) or NoReportBack()
 
 
 def mailer() -> Mailer | None:
     configured = current_app.extensions.get("huiying.mailer")
     if configured is not None:
-        return configured  # type: ignore[no-any-return]
+        return configured
     return SmtpMailer.from_config(current_app.config)
 
 

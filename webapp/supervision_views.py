@@ -6,9 +6,9 @@ from datetime import timedelta
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
-from ledger import supervision
 from ledger.models import Role
-from ledger.workflow import now_utc
+from ledger.workflow import supervision
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import perform, roles_required
@@ -20,7 +20,7 @@ PERIODS = {"30": "近 30 天", "90": "近 90 天", "365": "近一年", "all": "�
 
 @bp.get("/")
 @roles_required(*ROLES)
-def board():  # type: ignore[no-untyped-def]
+def board():
     period = request.args.get("period", "90")
     if period not in PERIODS:
         period = "90"
@@ -38,7 +38,7 @@ def board():  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/urge")
 @roles_required(Role.SUPERVISOR, Role.ADMIN)
-def urge(item_id: int):  # type: ignore[no-untyped-def]
+def urge(item_id: int):
     perform(
         lambda: supervision.urge(
             get_session(), current_staff(), item_id, request.form.get("note", ""), now_utc()

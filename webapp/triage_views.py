@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import triage
-from ledger.duplicates import likely_duplicates
+from ledger.intake.duplicates import likely_duplicates
 from ledger.models import Department, Role, RoutingDecision
-from ledger.queries import DB_INT_MAX, NotVisible, get_item
-from ledger.workflow import now_utc
+from ledger.queries import DB_INT_MAX, get_item
+from ledger.workflow import triage
+from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import BadNumber, int_arg, parse_int
@@ -32,7 +32,7 @@ def _departments() -> list[Department]:
 
 @bp.get("/")
 @roles_required(*ROLES)
-def queue():  # type: ignore[no-untyped-def]
+def queue():
     session = get_session()
     user = current_staff()
     items = triage.triage_queue(session, user)
@@ -52,18 +52,15 @@ def queue():  # type: ignore[no-untyped-def]
 
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     return _item_page(item_id)
 
 
-def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):
     """The item page; `kept` holds reasons the user typed when their step hit a version conflict."""
     session = get_session()
     user = current_staff()
-    try:
-        it = get_item(session, user, item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(session, user, item_id)
     history = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
@@ -81,7 +78,7 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
     return page, status
 
 
-def _back(item_id: int | None = None, kept: str | None = None):  # type: ignore[no-untyped-def]
+def _back(item_id: int | None = None, kept: str | None = None):
     """Where a triage step returns to; after a version conflict with a typed reason (form field
     `kept`), the item page again with that reason kept, so it is not lost."""
     if kept and item_id is not None and conflicted() and request.form.get(kept, "").strip():
@@ -93,7 +90,7 @@ def _back(item_id: int | None = None, kept: str | None = None):  # type: ignore[
 
 @bp.post("/items/<int:item_id>/confirm")
 @roles_required(*ROLES)
-def confirm(item_id: int):  # type: ignore[no-untyped-def]
+def confirm(item_id: int):
     code = request.form.get("department") or None
     perform(
         lambda: triage.confirm(
@@ -111,7 +108,7 @@ def confirm(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/reroute")
 @roles_required(*ROLES)
-def reroute(item_id: int):  # type: ignore[no-untyped-def]
+def reroute(item_id: int):
     perform(
         lambda: triage.reroute(
             get_session(),
@@ -129,7 +126,7 @@ def reroute(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/merge")
 @roles_required(*ROLES)
-def merge(item_id: int):  # type: ignore[no-untyped-def]
+def merge(item_id: int):
     target = int_arg("target", label="合并到的事项号", minimum=1, form=True)
     if target is None:
         flash("请填写要合并到的事项号。", "error")
@@ -150,7 +147,7 @@ def merge(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/unmerge")
 @roles_required(*ROLES)
-def unmerge(item_id: int):  # type: ignore[no-untyped-def]
+def unmerge(item_id: int):
     perform(
         lambda: triage.undo_merge(
             get_session(),
@@ -166,7 +163,7 @@ def unmerge(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/return")
 @roles_required(*ROLES)
-def return_item(item_id: int):  # type: ignore[no-untyped-def]
+def return_item(item_id: int):
     perform(
         lambda: triage.return_not_ours(
             get_session(),
@@ -185,7 +182,7 @@ def return_item(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/priority")
 @roles_required(*ROLES)
-def priority(item_id: int):  # type: ignore[no-untyped-def]
+def priority(item_id: int):
     perform(
         lambda: triage.set_priority(
             get_session(),
@@ -202,7 +199,7 @@ def priority(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/bulk-confirm")
 @roles_required(*ROLES)
-def bulk_confirm():  # type: ignore[no-untyped-def]
+def bulk_confirm():
     pairs: list[tuple[int, int | None]] = []
     for value in request.form.getlist("item"):
         raw_id, _, version = value.partition(":")

@@ -3,14 +3,14 @@ extension or a pause; resume; send a mis-routed item back to triage."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import handling
 from ledger.models import Event, Role
-from ledger.queries import NotVisible, get_item
-from ledger.reply_templates import templates_for
-from ledger.workflow import now_utc
+from ledger.queries import get_item
+from ledger.workflow import handling
+from ledger.workflow.guards import now_utc
+from ledger.workflow.reply_templates import templates_for
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg
@@ -23,24 +23,21 @@ ROLES = (Role.HANDLER, Role.REVIEWER)
 
 @bp.get("/")
 @roles_required(*ROLES)
-def index():  # type: ignore[no-untyped-def]
+def index():
     items = handling.my_items(get_session(), current_staff())
     return render_template("workbench/index.html", items=items, staff_reply=handling.staff_reply)
 
 
 @bp.get("/items/<int:item_id>")
 @roles_required(*ROLES)
-def item(item_id: int):  # type: ignore[no-untyped-def]
+def item(item_id: int):
     return _item_page(item_id)
 
 
-def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):  # type: ignore[no-untyped-def]
+def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):
     """The item page; `kept` holds what the user typed when their save hit a version conflict."""
     session = get_session()
-    try:
-        it = get_item(session, current_staff(), item_id)
-    except NotVisible:
-        abort(404)
+    it = get_item(session, current_staff(), item_id)
     templates = templates_for(reply_templates(), it.item_type)
     reply = handling.staff_reply(it)
     chosen = int_arg("template", label="答复模板")
@@ -70,7 +67,7 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
     return page, status
 
 
-def _after(item_id: int, field: str, key: str | None = None):  # type: ignore[no-untyped-def]
+def _after(item_id: int, field: str, key: str | None = None):
     """After a failed step: on a version conflict show the page again with the typed `field`
     kept under `key` (409), so nothing the user wrote is lost; otherwise back to the item page."""
     if conflicted() and request.form.get(field, "").strip():
@@ -84,7 +81,7 @@ def _version() -> int | None:
 
 @bp.post("/items/<int:item_id>/draft")
 @roles_required(*ROLES)
-def draft(item_id: int):  # type: ignore[no-untyped-def]
+def draft(item_id: int):
     session, user, text = get_session(), current_staff(), request.form.get("text", "")
     if request.form.get("action") == "submit":
 
@@ -105,7 +102,7 @@ def draft(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/extension")
 @roles_required(*ROLES)
-def extension(item_id: int):  # type: ignore[no-untyped-def]
+def extension(item_id: int):
     amount = int_arg("amount", 0, label="延期数量", form=True) or 0
     ok = perform(
         lambda: handling.request_extension(
@@ -129,7 +126,7 @@ def extension(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/pause")
 @roles_required(*ROLES)
-def pause(item_id: int):  # type: ignore[no-untyped-def]
+def pause(item_id: int):
     ok = perform(
         lambda: handling.request_pause(
             get_session(),
@@ -152,7 +149,7 @@ def pause(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/resume")
 @roles_required(*ROLES)
-def resume(item_id: int):  # type: ignore[no-untyped-def]
+def resume(item_id: int):
     perform(
         lambda: handling.resume(
             get_session(), current_staff(), item_id, _version(), now=now_utc(), clock=clock()
@@ -164,7 +161,7 @@ def resume(item_id: int):  # type: ignore[no-untyped-def]
 
 @bp.post("/items/<int:item_id>/send-back")
 @roles_required(*ROLES)
-def send_back(item_id: int):  # type: ignore[no-untyped-def]
+def send_back(item_id: int):
     ok = perform(
         lambda: handling.send_back(
             get_session(),

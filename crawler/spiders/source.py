@@ -56,7 +56,7 @@ class SourceSpider(scrapy.Spider):
         from sqlalchemy.orm import Session
 
         from ledger.db import make_engine
-        from ledger.intake import known_items
+        from ledger.intake.pipeline import known_items
 
         engine = make_engine(url)
         try:

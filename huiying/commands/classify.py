@@ -152,8 +152,8 @@ def train(data, text_cols, label_col, out, if_missing, c_value, target_precision
 def _train_from_ledger(if_missing: bool) -> None:
     _quiet()
     from ledger.db import make_engine, make_session_factory
+    from ledger.intake.training import retrain
     from ledger.settings import Settings
-    from ledger.training import retrain
 
     settings = Settings.from_env()
     if if_missing and settings.model_path.exists():

@@ -81,7 +81,16 @@ def crawl(
         (s.source, s.pages, s.new, s.updated, s.unchanged + s.skipped, s.rejected)
         for s in summary.sources
     ]
-    rows.append(("合计", *(sum(r[i] for r in rows) for i in range(1, 6))))  # type: ignore[misc]
+    rows.append(
+        (
+            "合计",
+            sum(r[1] for r in rows),
+            sum(r[2] for r in rows),
+            sum(r[3] for r in rows),
+            sum(r[4] for r in rows),
+            sum(r[5] for r in rows),
+        )
+    )
     click.echo(_table(rows))
     for s in summary.sources:
         if s.skipped:

@@ -9,8 +9,8 @@ from typing import NoReturn
 
 import click
 
-from ledger.calendar import HolidayFileError, WorkingCalendar
-from ledger.deadlines import (
+from ledger.clock.calendar import HolidayFileError, WorkingCalendar
+from ledger.clock.deadlines import (
     SHANGHAI,
     ClockEvent,
     RuleFileError,

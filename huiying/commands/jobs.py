@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Mapping
 
+from crawler.process import CrawlSummary
 from crawler.schedule import PeriodicCrawl
 from ledger.settings import Settings
 
@@ -62,13 +63,13 @@ class BackgroundJobs:
         )
         self.reminders = ReminderLoop(self.remind_minutes, env)
 
-    def _crawled(self, summary: object) -> None:
+    def _crawled(self, summary: CrawlSummary | None) -> None:
         if summary is None:
             log.info("定时采集：另一个采集正在进行，本次跳过")
         else:
             log.info(
                 "定时采集完成：新增 %s，更新 %s", summary.total("new"), summary.total("updated")
-            )  # type: ignore[attr-defined]
+            )
 
     def start(self) -> BackgroundJobs:
         self.crawl.start()

@@ -12,10 +12,10 @@ from datetime import UTC, datetime
 import click
 
 from ledger.db import make_engine, make_session_factory
-from ledger.notices import SmtpMailer
-from ledger.reminders import EscalationFileError, load_escalation, run_reminders
 from ledger.settings import Settings
-from ledger.workflow import Clock
+from ledger.workflow.guards import Clock
+from ledger.workflow.notices import SmtpMailer
+from ledger.workflow.reminders import EscalationFileError, load_escalation, run_reminders
 
 
 @click.command("remind")

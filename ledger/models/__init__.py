@@ -2,6 +2,7 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.items import (
+    AdjustmentStatus,
     ClockAdjustment,
     Item,
     ItemStatus,
@@ -16,6 +17,7 @@ from ledger.models.org import Department, Role, User
 
 __all__ = [
     "AccountLock",
+    "AdjustmentStatus",
     "ClockAdjustment",
     "Department",
     "Event",

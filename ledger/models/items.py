@@ -3,43 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, inspect
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from ledger.clock.deadlines import EventKind
 from ledger.db import Base
 from ledger.models.org import Department, User, utcnow
-
-
-class ItemStatus(StrEnum):
-    NEW = "待分办"
-    IN_PROGRESS = "办理中"
-    IN_REVIEW = "待审核"
-    REPLIED = "已答复"
-    CLOSED = "已办结"
-    RETURNED = "已退回"  # 非本厅职责, sent back to the 12345 platform / the sender
-    REJECTED = "不予受理"
-    MERGED = "已合并"
-    PAUSED = "已暂停"
-
-    @property
-    def is_open(self) -> bool:
-        return self in (
-            ItemStatus.NEW,
-            ItemStatus.IN_PROGRESS,
-            ItemStatus.IN_REVIEW,
-            ItemStatus.PAUSED,
-        )
-
-
-class ReplyStatus(StrEnum):
-    DRAFT = "草稿"
-    SUBMITTED = "待审核"
-    RETURNED = "已退回修改"
-    APPROVED = "已批准"
-    PUBLISHED = "已发布"  # seen on the source system (the reply was published there)
+from ledger.states import AdjustmentStatus, ItemStatus, ReplyStatus, lifecycle_for
+from ledger.types import labelled_enum
 
 
 class Source(Base):
@@ -81,7 +54,9 @@ class Item(Base):
     extra: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     content_hash: Mapped[str] = mapped_column(String(64))
 
-    status: Mapped[str] = mapped_column(String(20), default=ItemStatus.NEW, index=True)
+    status: Mapped[ItemStatus] = mapped_column(
+        labelled_enum(ItemStatus, 20), default=ItemStatus.NEW, index=True
+    )
     priority: Mapped[str] = mapped_column(String(10), default="普通")
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"), index=True)
     suggestions: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
@@ -117,6 +92,15 @@ class Item(Base):
     def status_enum(self) -> ItemStatus:
         return ItemStatus(self.status)
 
+    @validates("status")
+    def _check_transition(self, key: str, value: str) -> ItemStatus:
+        """Every status change must be in the item type's lifecycle (ledger.states)."""
+        new = ItemStatus(value)
+        # A loaded item's current status (loading it first if expired); None while being created.
+        old = self.status if inspect(self).has_identity else self.__dict__.get("status")
+        lifecycle_for(self.__dict__.get("item_type")).check(old, new)
+        return new
+
 
 class Reply(Base):
     """A reply: drafted by staff and reviewed, or seen published on the source system."""
@@ -126,7 +110,7 @@ class Reply(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
     origin: Mapped[str] = mapped_column(String(10))  # "staff" | "source"
-    status: Mapped[str] = mapped_column(String(10))
+    status: Mapped[ReplyStatus] = mapped_column(labelled_enum(ReplyStatus, 10))
     unit: Mapped[str | None] = mapped_column(String(120))
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
@@ -170,11 +154,13 @@ class ClockAdjustment(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("item.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(10))  # pause | resume | extend | restart
+    kind: Mapped[EventKind] = mapped_column(String(10))  # pause | resume | extend | restart
     at: Mapped[datetime]
     amount: Mapped[int | None] = mapped_column(Integer)
     reason: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(10), default="已批准")  # 待批准 / 已批准 / 已驳回
+    status: Mapped[AdjustmentStatus] = mapped_column(
+        labelled_enum(AdjustmentStatus, 10), default=AdjustmentStatus.APPROVED
+    )
     requested_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -14,8 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.db import make_engine
+from ledger.intake.originals import FILE_KEY
 from ledger.models import Item
-from ledger.originals import FILE_KEY
 from ledger.settings import REPO_ROOT
 
 FEED_TOML = """

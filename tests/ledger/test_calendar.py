@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.calendar import (
+from ledger.clock.calendar import (
     HolidayFileError,
     HolidayYear,
     WorkingCalendar,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from ledger.calendar import WorkingCalendar, parse_holiday_year
-from ledger.deadlines import (
+from ledger.clock.calendar import WorkingCalendar, parse_holiday_year
+from ledger.clock.deadlines import (
     SHANGHAI,
     ClockEvent,
     RuleBook,

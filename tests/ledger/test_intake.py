@@ -10,9 +10,9 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.intake import IntakeContext, IntakeError, intake, known_items
+from ledger.intake.pipeline import IntakeContext, IntakeError, intake, known_items
+from ledger.intake.records import IntakeRecord
 from ledger.models import Event, Item, ItemStatus, Reply, RoutingDecision
-from ledger.records import IntakeRecord
 from ledger.settings import Settings
 
 CST = timezone(timedelta(hours=8))

@@ -13,13 +13,13 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.delivery import ConflictingDuplicate, DeliveryLog
 from ledger.export import workbook_bytes
-from ledger.intake import IntakeContext, IntakeError, intake
+from ledger.intake.delivery import ConflictingDuplicate, DeliveryLog
+from ledger.intake.originals import CHARS_KEY, FILE_KEY
+from ledger.intake.pipeline import IntakeContext, IntakeError, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import Event, Item, User
-from ledger.originals import CHARS_KEY, FILE_KEY
 from ledger.queries import ItemFilter
-from ledger.records import IntakeRecord
 from ledger.settings import Settings
 
 CST = timezone(timedelta(hours=8))

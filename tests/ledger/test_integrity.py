@@ -10,13 +10,13 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import handling, review, triage
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import Item, ItemStatus, User
-from ledger.notices import inbox, mark_read, notify, unread_count
-from ledger.records import IntakeRecord
 from ledger.settings import Settings
-from ledger.workflow import Clock, MissingVersion, WorkflowError
+from ledger.workflow import handling, review, triage
+from ledger.workflow.guards import Clock, MissingVersion, WorkflowError
+from ledger.workflow.notices import inbox, mark_read, notify, unread_count
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 # the real model is unsure about this text: the item waits for triage (asserted in make)

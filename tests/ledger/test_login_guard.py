@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from ledger import login_guard
 from ledger.login_guard import LoginPolicy
 from ledger.models import Event, User
-from ledger.workflow import NotPermitted, WorkflowError
+from ledger.workflow.guards import NotPermitted, WorkflowError
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)
 POLICY = LoginPolicy(

@@ -9,9 +9,9 @@ from alembic import command
 from sqlalchemy import select, update
 
 from ledger.db import make_engine, make_session_factory
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import Item
-from ledger.records import IntakeRecord
 from ledger.schema import alembic_config, current_revision, upgrade
 from ledger.settings import Settings
 

@@ -14,14 +14,14 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import triage
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import Item, ItemStatus, Notice, ReminderLog, User
-from ledger.notices import SmtpMailer
-from ledger.records import IntakeRecord
-from ledger.reminders import load_escalation, run_reminders
 from ledger.settings import Settings
-from ledger.workflow import Clock
+from ledger.workflow import triage
+from ledger.workflow.guards import Clock
+from ledger.workflow.notices import SmtpMailer
+from ledger.workflow.reminders import load_escalation, run_reminders
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 

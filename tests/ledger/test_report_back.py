@@ -16,12 +16,12 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from demoportal.server import PortalHandle, start_in_thread
-from ledger import handling, review, triage
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import Event, Item, User
-from ledger.records import IntakeRecord
-from ledger.report_back import HttpReportBack, NoReportBack
 from ledger.settings import Settings
+from ledger.workflow import handling, review, triage
+from ledger.workflow.report_back import HttpReportBack, NoReportBack
 
 TOKEN = "demo-12345-token"
 

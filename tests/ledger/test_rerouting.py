@@ -8,10 +8,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
+from ledger.intake.rerouting import reroute_waiting
 from ledger.models import Event, Item, ItemStatus
-from ledger.records import IntakeRecord
-from ledger.rerouting import reroute_waiting
 from ledger.settings import Settings
 
 

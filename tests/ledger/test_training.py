@@ -9,12 +9,12 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
+from ledger.intake.routing import ModelRouter
+from ledger.intake.training import ledger_examples, retrain
 from ledger.models import Department, Item, ItemStatus, RoutingDecision
-from ledger.records import IntakeRecord
-from ledger.routing import ModelRouter
 from ledger.settings import Settings
-from ledger.training import ledger_examples, retrain
 
 
 def _record(n: int, title: str, body: str) -> IntakeRecord:

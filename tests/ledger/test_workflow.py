@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import handling, review, triage
-from ledger.intake import IntakeContext, intake
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.models import (
     Event,
     Item,
@@ -19,10 +19,10 @@ from ledger.models import (
     Source,
     User,
 )
-from ledger.records import IntakeRecord
-from ledger.report_back import ReportBackResult
 from ledger.settings import Settings
-from ledger.workflow import Clock, NotPermitted, VersionConflict, WorkflowError
+from ledger.workflow import handling, review, triage
+from ledger.workflow.guards import Clock, NotPermitted, VersionConflict, WorkflowError
+from ledger.workflow.report_back import ReportBackResult
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 

@@ -117,11 +117,11 @@ def add_item(
 
     from sqlalchemy import select
 
-    from ledger import triage
-    from ledger.intake import IntakeContext, intake
+    from ledger.intake.pipeline import IntakeContext, intake
+    from ledger.intake.records import IntakeRecord
     from ledger.models import Item, ItemStatus, User
-    from ledger.records import IntakeRecord
     from ledger.settings import Settings
+    from ledger.workflow import triage
     from webapp.database import get_session
 
     received_at = received_at or datetime.now(UTC) - timedelta(days=1)

@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from ledger.intake import IntakeContext, intake
-from ledger.records import IntakeRecord
+from ledger.intake.pipeline import IntakeContext, intake
+from ledger.intake.records import IntakeRecord
 from ledger.settings import Settings
 from webapp.database import get_session
 

@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
-from ledger.triage import BULK_MIN_CONFIDENCE
+from ledger.workflow.triage import BULK_MIN_CONFIDENCE
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 
@@ -22,8 +22,8 @@ def _received_for_yellow_card(now: datetime) -> datetime:
 
     Counted with the real rules and holiday calendar, so the test holds on any day of the week.
     """
-    from ledger.calendar import WorkingCalendar
-    from ledger.deadlines import compute_deadline, deadline_status, load_rules
+    from ledger.clock.calendar import WorkingCalendar
+    from ledger.clock.deadlines import compute_deadline, deadline_status, load_rules
     from ledger.settings import Settings
 
     data = Settings.from_env().data_dir

@@ -31,8 +31,8 @@ def client_for(app: Flask, username: str) -> FlaskClient:
 
 
 def reply_text(app: Flask, item_id: int) -> str | None:
-    from ledger.handling import staff_reply
     from ledger.models import Item
+    from ledger.workflow.handling import staff_reply
     from webapp.database import get_session
 
     with app.app_context():

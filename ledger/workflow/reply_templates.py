@@ -6,7 +6,7 @@ import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
-from ledger.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Item
 
 

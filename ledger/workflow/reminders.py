@@ -18,12 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from ledger.audit import record_event
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import SHANGHAI
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User
-from ledger.notices import Mailer, notify
 from ledger.queries import OVERDUE_STATUSES
+from ledger.workflow.notices import Mailer, notify
 
 log = logging.getLogger(__name__)
 

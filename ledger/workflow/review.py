@@ -11,14 +11,35 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.handling import PENDING, pending_adjustments, staff_reply, text_authors
-from ledger.item_clock import apply_deadline
 from ledger.masking import mask_personal_data
-from ledger.models import ClockAdjustment, Item, ItemStatus, Reply, ReplyStatus, Role, User
-from ledger.notices import notify
+from ledger.models import (
+    AdjustmentStatus,
+    ClockAdjustment,
+    Item,
+    ItemStatus,
+    Reply,
+    ReplyStatus,
+    Role,
+    User,
+)
 from ledger.queries import visible_items
-from ledger.report_back import HOTLINE_CHANNEL, NoReportBack, ReportBack, record_report_back
-from ledger.workflow import Clock, WorkflowError, load_item, require_role, require_status, touch
+from ledger.workflow.guards import (
+    Clock,
+    WorkflowError,
+    load_item,
+    require_role,
+    require_status,
+    touch,
+)
+from ledger.workflow.handling import PENDING, pending_adjustments, staff_reply, text_authors
+from ledger.workflow.item_clock import apply_deadline
+from ledger.workflow.notices import notify
+from ledger.workflow.report_back import (
+    HOTLINE_CHANNEL,
+    NoReportBack,
+    ReportBack,
+    record_report_back,
+)
 
 REVIEW_ROLES = (Role.REVIEWER,)
 CLOCK_APPROVERS = (Role.REVIEWER, Role.SUPERVISOR)
@@ -152,14 +173,14 @@ def decide_clock_request(
     adj.approved_by_id = user.id
     before_due = item.due_at
     if approve:
-        adj.status = "已批准"
+        adj.status = AdjustmentStatus.APPROVED
         if adj.kind == "pause":
             if item.status != ItemStatus.IN_PROGRESS:
                 raise WorkflowError(f"事项当前状态为「{item.status}」，不能暂停计时。")
             item.status = ItemStatus.PAUSED
         apply_deadline(item, clock.rules, clock.calendar)
     else:
-        adj.status = "已驳回"
+        adj.status = AdjustmentStatus.REFUSED
     touch(item, now)
     record_event(
         session,

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
-from ledger.models import Item
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
+from ledger.models import AdjustmentStatus, Item
 
 
 def clock_events(item: Item) -> list[ClockEvent]:
@@ -12,7 +12,7 @@ def clock_events(item: Item) -> list[ClockEvent]:
     return [
         ClockEvent(kind=a.kind, at=a.at, amount=a.amount, reason=a.reason)
         for a in item.clock_adjustments
-        if a.status == "已批准"
+        if a.status == AdjustmentStatus.APPROVED
     ]
 
 

@@ -12,9 +12,9 @@ from sqlalchemy.orm import Session, joinedload
 from ledger.audit import record_event
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ItemStatus, Role, User
-from ledger.notices import department_users, notify
 from ledger.queries import OVERDUE_STATUSES, get_item, visible_items
-from ledger.workflow import WorkflowError, require_role
+from ledger.workflow.guards import WorkflowError, require_role
+from ledger.workflow.notices import department_users, notify
 
 UNROUTED = "（待分办）"
 
@@ -67,7 +67,7 @@ def board(session: Session, user: User, now: datetime, since: datetime | None = 
     if since is not None:
         stmt = stmt.where(Item.received_at >= since)
     items = session.scalars(stmt).unique().all()
-    names = {d.id: d.name for d in session.scalars(select(Department))}
+    names: dict[int | None, str] = {d.id: d.name for d in session.scalars(select(Department))}
     rows: dict[int | None, DepartmentFigures] = {}
     total = DepartmentFigures("合计", None)
     due_soon, overdue = [], []
@@ -82,8 +82,9 @@ def board(session: Session, user: User, now: datetime, since: datetime | None = 
         elif s == "红牌":
             overdue.append(item)
     ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.due_soon, -r.open, r.name))
-    due_soon.sort(key=lambda i: i.due_at)
-    overdue.sort(key=lambda i: i.due_at)
+    # Only items with a due time get 黄牌 or 红牌.
+    due_soon.sort(key=lambda i: i.due_at or now)
+    overdue.sort(key=lambda i: i.due_at or now)
     return Board(ordered, total, due_soon, overdue)
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from ledger.records import IntakeRecord
+from ledger.intake.records import IntakeRecord
 
 TIME_FIELDS = ("received_at", "source_due_at", "dispatched_at", "replied_at")
 TIME_LABELS = {
@@ -35,7 +35,7 @@ class IntakeLimits:
     `not_before`: no channel of the department existed earlier (a source file may set a later
     date with `not_before`); `skew`: how far a source's clock may run ahead of ours; `max_due`: the
     longest 办理时限 a source may give after receipt; `max_body_chars`: longer bodies are cut and the
-    full text is kept as a file (see ledger.originals).
+    full text is kept as a file (see ledger.intake.originals).
     """
 
     not_before: datetime = datetime(2000, 1, 1, tzinfo=UTC)

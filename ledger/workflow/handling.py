@@ -8,9 +8,9 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.item_clock import apply_deadline
 from ledger.masking import mask_personal_data
 from ledger.models import (
+    AdjustmentStatus,
     ClockAdjustment,
     Item,
     ItemStatus,
@@ -21,9 +21,8 @@ from ledger.models import (
     RoutingDecision,
     User,
 )
-from ledger.notices import department_users, notify, users_with_roles
 from ledger.queries import visible_items
-from ledger.workflow import (
+from ledger.workflow.guards import (
     Clock,
     WorkflowError,
     load_item,
@@ -32,11 +31,13 @@ from ledger.workflow import (
     require_status,
     touch,
 )
+from ledger.workflow.item_clock import apply_deadline
+from ledger.workflow.notices import department_users, notify, users_with_roles
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)
 WORKING = (ItemStatus.IN_PROGRESS, ItemStatus.PAUSED)
 PAUSE_KINDS = ("补正", "第三方意见")
-PENDING = "待批准"
+PENDING = AdjustmentStatus.PENDING
 
 
 def my_items(session: Session, user: User) -> list[Item]:
@@ -156,7 +157,9 @@ def request_extension(
     if pending_adjustments(item):
         raise WorkflowError("已有待批准的延期或暂停申请，请等待审批。")
     used = sum(
-        a.amount or 0 for a in item.clock_adjustments if a.kind == "extend" and a.status == "已批准"
+        a.amount or 0
+        for a in item.clock_adjustments
+        if a.kind == "extend" and a.status == AdjustmentStatus.APPROVED
     )
     if used + amount > rule.extension_max:
         raise WorkflowError(
@@ -239,7 +242,11 @@ def resume(
     item = load_item(session, user, item_id, version)
     require_status(item, [ItemStatus.PAUSED], "恢复计时")
     rule = clock.rules.get(item.item_type)
-    pauses = [a for a in item.clock_adjustments if a.kind == "pause" and a.status == "已批准"]
+    pauses = [
+        a
+        for a in item.clock_adjustments
+        if a.kind == "pause" and a.status == AdjustmentStatus.APPROVED
+    ]
     restart = bool(pauses) and pauses[-1].reason.startswith("补正") and rule.restartable
     kind = "restart" if restart else "resume"
     reason = "收到补正材料，重新起算" if restart else "恢复计时"
@@ -248,7 +255,7 @@ def resume(
             kind=kind,
             at=now,
             reason=reason,
-            status="已批准",
+            status=AdjustmentStatus.APPROVED,
             requested_by_id=user.id,
             approved_by_id=user.id,
         )

@@ -14,13 +14,11 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Event, Item, ItemStatus, Role, RoutingDecision, User
-from ledger.notices import department_users, notify
 from ledger.queries import NotVisible, get_item, visible_items
-from ledger.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
-from ledger.workflow import (
+from ledger.workflow.guards import (
     Clock,
     MissingVersion,
     VersionConflict,
@@ -31,6 +29,8 @@ from ledger.workflow import (
     require_status,
     touch,
 )
+from ledger.workflow.notices import department_users, notify
+from ledger.workflow.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
 
 TRIAGE_ROLES = (Role.TRIAGE, Role.ADMIN)
 NOT_OURS = "not_ours"

@@ -14,8 +14,8 @@ from sqlalchemy.orm import Session
 from classifier.model import Router as ModelPipeline
 from classifier.model import train_from_examples
 from classifier.seed import load_seed_corpus
+from ledger.intake.routing import save_model_atomically
 from ledger.models import Department, Item, RoutingDecision
-from ledger.routing import save_model_atomically
 from ledger.settings import Settings
 
 Progress = Callable[[str], None]

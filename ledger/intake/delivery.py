@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from ledger.record_checks import IntakeError
+from ledger.intake.record_checks import IntakeError
 
 
 class ConflictingDuplicate(IntakeError):

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.intake import apply_route, auto_target, suggestions_of
+from ledger.intake.pipeline import apply_route, auto_target, suggestions_of
+from ledger.intake.routing import Router
 from ledger.models import Item, ItemStatus
-from ledger.routing import Router
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """What every workflow step shares: errors, role checks, the optimistic version check, the clock.
 
-Steps live in ledger.triage (分办), ledger.handling (承办) and ledger.review (审核). Each takes the
-session (the caller owns the transaction), the acting user, the item id and the version of the
-item the user was looking at; a stale version raises VersionConflict instead of overwriting.
+Steps live in ledger.workflow.triage (分办), ledger.workflow.handling (承办) and
+ledger.workflow.review (审核). Each takes the session (the caller owns the transaction), the acting
+user, the item id and the version of the item the user was looking at; a stale version raises
+VersionConflict instead of overwriting.
 """
 
 from __future__ import annotations
@@ -14,8 +15,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import RuleBook, load_rules
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import RuleBook, load_rules
 from ledger.models import Item, ItemStatus, Role, User
 from ledger.queries import NotVisible, get_item
 

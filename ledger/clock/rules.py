@@ -123,7 +123,7 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<内存>", text: str 
             value = table[name]
             if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
                 fail(key, f"{name} = {value!r} 类型不对，应为{_TYPE_ZH[kind]}。")
-            if kind is int and value < 0:
+            if kind is int and isinstance(value, int) and value < 0:
                 fail(key, f"{name} 不能为负数。")
         if table["unit"] not in UNIT_ZH:
             fail(key, f"unit = {table['unit']!r} 无效；只能是 {'、'.join(UNIT_ZH)}。")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
+from typing import Any
 
 # C0 controls except \t and \n, DEL, C1 controls and lone surrogates: invisible in a page, refused
 # by Excel (openpyxl IllegalCharacterError) and, for NUL, by PostgreSQL but not by SQLite.
@@ -58,7 +59,7 @@ class IntakeRecord:
     def cleaned(self) -> IntakeRecord:
         """The same record with control characters removed from every text, so that both
         databases store the same thing and every export can write it."""
-        changes: dict[str, object] = {
+        changes: dict[str, Any] = {
             f.name: without_control_chars(value)
             for f in fields(self)
             if isinstance(value := getattr(self, f.name), str)

@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 
-from ledger.calendar import WorkingCalendar
-from ledger.deadline_rules import (  # re-exported: callers import rules from here too
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.rules import (  # re-exported: callers import rules from here too
     UNIT_ZH,
     DeadlineRule,
     RuleBook,
@@ -208,7 +208,8 @@ def deadline_status(
     if isinstance(due, DeadlineResult):
         if due.clock_stopped:
             return "正常"
-        due, warn_at = due.due_at, due.warn_at
+        warn_at = due.warn_at
+        due = due.due_at
     _require_aware(due, "due_at")
     if now > due:
         return "红牌"

@@ -17,17 +17,17 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.calendar import WorkingCalendar
-from ledger.deadlines import RuleBook, UnknownItemType, load_rules
-from ledger.delivery import DeliveryLog
-from ledger.item_clock import apply_deadline
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import RuleBook, UnknownItemType, load_rules
+from ledger.intake.delivery import DeliveryLog
+from ledger.intake.originals import cut_body
+from ledger.intake.record_checks import IntakeError, IntakeLimits, check_dates, validate
+from ledger.intake.records import IntakeRecord
+from ledger.intake.routing import Router, RouteResult, load_router
 from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
-from ledger.originals import cut_body
-from ledger.record_checks import IntakeError, IntakeLimits, check_dates, validate
-from ledger.records import IntakeRecord
-from ledger.routing import Router, RouteResult, load_router
 from ledger.settings import Settings
+from ledger.workflow.item_clock import apply_deadline
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -105,7 +105,7 @@ def intake(
     """Store `record` once; deliver it again and nothing changes; deliver a change and it is applied.
 
     `delivery` spans one crawl of a source: a second, different version of a record in it is refused
-    (ledger.delivery)."""
+    (ledger.intake.delivery)."""
     now = now or datetime.now(UTC)
     record = record.cleaned()
     validate(record)
@@ -138,7 +138,7 @@ def intake(
 
 
 def _capped(record: IntakeRecord, ctx: IntakeContext) -> IntakeRecord:
-    """The record with an oversized body cut; the whole body is kept as a file (ledger.originals)."""
+    """The record with an oversized body cut; the whole body is kept as a file (ledger.intake.originals)."""
     limit = ctx.limits.max_body_chars
     body, extra = cut_body(
         record.body.strip(), limit, record.source, str(record.external_id), ctx.instance_dir

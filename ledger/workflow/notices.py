@@ -110,7 +110,7 @@ def users_with_roles(session: Session, roles: Iterable[Role]) -> list[User]:
     )
 
 
-def visible_notices(user: User) -> Select[tuple[Notice]]:
+def visible_notices(user: User) -> Select[Notice]:
     """The user's notices that they may still act on: a notice about an item follows the item's
     visibility (the rule in ledger.queries), so after a 转办 the old 处室 no longer sees it — and
     sees it again if the item comes back. Nothing is deleted."""

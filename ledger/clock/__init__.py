@@ -1,0 +1,1 @@
+"""Working-day calendar, deadline rules and deadline computation: pure, no models or database."""

@@ -1,0 +1,1 @@
+"""How items enter the ledger: records, routing, re-routing, duplicates and the routing model."""

@@ -1,0 +1,114 @@
+"""Statuses as data: the enums stored in the ledger and, per item type, which status may follow which.
+
+In the style of FixMyStreet's Problem.pm state sets: each lifecycle names its open, answered and
+closed sets and lists the allowed transitions; nothing else may move an item. The stored values are
+the Chinese labels staff see, so a status needs no translation on its way to a page or an export.
+Pure Python: the models map these enums onto their columns, and a validator there checks every
+status change against the item's lifecycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class ItemStatus(StrEnum):
+    NEW = "待分办"
+    IN_PROGRESS = "办理中"
+    IN_REVIEW = "待审核"
+    REPLIED = "已答复"
+    RETURNED = "已退回"  # 非本厅职责, sent back to the 12345 platform / the sender
+    MERGED = "已合并"
+    PAUSED = "已暂停"
+
+    @property
+    def is_open(self) -> bool:
+        return self in WORK_ITEM.open
+
+
+class ReplyStatus(StrEnum):
+    DRAFT = "草稿"
+    SUBMITTED = "待审核"
+    RETURNED = "已退回修改"
+    APPROVED = "已批准"
+    PUBLISHED = "已发布"  # seen on the source system (the reply was published there)
+
+
+class AdjustmentStatus(StrEnum):
+    """A clock adjustment (extension, pause) requested by a 处室 waits for the reviewer."""
+
+    PENDING = "待批准"
+    APPROVED = "已批准"
+    REFUSED = "已驳回"
+
+
+class IllegalTransition(ValueError):
+    """A status change the item's lifecycle does not allow: a bug in the caller, not user input."""
+
+
+@dataclass(frozen=True)
+class Lifecycle:
+    """One item type's statuses: named sets and the allowed moves between them."""
+
+    name: str
+    initial: frozenset[ItemStatus]
+    open: frozenset[ItemStatus]  # still needs work from us
+    clock_running: frozenset[ItemStatus]  # open and the deadline counts (overdue is possible)
+    answered: frozenset[ItemStatus]
+    closed: frozenset[ItemStatus]  # finished without an answer from us
+    transitions: Mapping[ItemStatus, frozenset[ItemStatus]]
+
+    @property
+    def all_states(self) -> frozenset[ItemStatus]:
+        return self.open | self.answered | self.closed
+
+    def is_open(self, status: ItemStatus) -> bool:
+        return status in self.open
+
+    def allows(self, old: ItemStatus | None, new: ItemStatus) -> bool:
+        """None is "not created yet". Staying in the same status is always allowed."""
+        if old is None:
+            return new in self.initial
+        return old == new or new in self.transitions.get(old, frozenset())
+
+    def check(self, old: ItemStatus | None, new: ItemStatus) -> None:
+        if not self.allows(old, new):
+            start = f"「{old}」" if old is not None else "新建"
+            raise IllegalTransition(f"{self.name}：不允许从{start}变为「{new}」。")
+
+
+S = ItemStatus
+
+WORK_ITEM = Lifecycle(
+    name="留言/工单",
+    initial=frozenset({S.NEW}),
+    open=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW, S.PAUSED}),
+    clock_running=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW}),
+    answered=frozenset({S.REPLIED}),
+    closed=frozenset({S.RETURNED, S.MERGED}),
+    # 已答复 from any open status: the source system may publish a reply first (seen at intake).
+    transitions={
+        # 分办 (by hand, or automatically at intake); 回退; 合并
+        S.NEW: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED}),
+        # 提交审核; 暂停 approved; 退回分办; 回退; 合并 (转办 stays 办理中)
+        S.IN_PROGRESS: frozenset({S.IN_REVIEW, S.PAUSED, S.NEW, S.RETURNED, S.MERGED, S.REPLIED}),
+        # 恢复计时; 回退; 合并 (退回分办 needs the clock resumed first)
+        S.PAUSED: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED}),
+        # 审核通过; 退回修改
+        S.IN_REVIEW: frozenset({S.REPLIED, S.IN_PROGRESS}),
+        # 撤销合并: back to the status it had before
+        S.MERGED: frozenset({S.NEW, S.IN_PROGRESS, S.PAUSED}),
+        S.REPLIED: frozenset(),
+        S.RETURNED: frozenset(),
+    },
+)
+
+# Item types (deadline rule keys) with their own lifecycle; every other type is a work item.
+# 依申请公开, 建议提案 and 舆情事件 add theirs here.
+LIFECYCLES: Mapping[str, Lifecycle] = {}
+
+
+def lifecycle_for(item_type: str | None) -> Lifecycle:
+    return LIFECYCLES.get(item_type or "", WORK_ITEM)
