@@ -1,0 +1,180 @@
+"""Topic discovery: near-duplicate groups, then Leiden communities on a sparse k-nearest-neighbour graph.
+
+Steps (never a dense n×n matrix):
+1. MinHash LSH groups near-duplicates; each group becomes one node, weighted by its size.
+2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.features`).
+3. scikit-learn's NearestNeighbors finds each node's k most similar nodes (cosine, computed in
+   chunks); pairs above SIM_MIN become weighted edges.
+4. Leiden (leidenalg on igraph) with the Constant Potts Model finds dense communities: a community
+   holds together only if its members are on average more similar than RESOLUTION, so two issues at
+   two places are not merged through a shared word, and one place's issue is not split.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import igraph as ig
+import leidenalg
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+
+from analysis.features import build_matrix, prefixed
+from analysis.messages import Message
+from analysis.neardup import near_duplicate_groups
+from analysis.terms import Terms, terms_of
+
+K_NEIGHBOURS = 15
+SIM_MIN = 0.25
+RESOLUTION = 0.2
+MERGE_SIM = 0.5
+SEED = 20201
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Cluster:
+    """A discovered topic before hotness: its members and what names it."""
+
+    members: list[int]  # indices into the input messages
+    keywords: list[str]
+    places: list[str]
+    representative: int
+
+
+def _label_terms(
+    members: Sequence[int], terms: Sequence[Terms], all_df: Counter[str], n: int
+) -> tuple[list[str], list[str]]:
+    """Keywords and names most typical of the members (frequency here × rarity overall)."""
+    words: Counter[str] = Counter()
+    places: Counter[str] = Counter()
+    for i in members:
+        words.update(set(terms[i].title_words + terms[i].words))
+        places.update(set(terms[i].places))
+    size = len(members)
+
+    def score(term: str, count: int) -> float:
+        return (count / size) * np.log((n + 1) / (all_df[term] + 1))
+
+    kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
+    # A name mentioned by under a third of the members does not name the topic.
+    pl = [p for p in sorted(places, key=lambda p: -places[p] * len(p)) if places[p] * 3 >= size]
+    # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
+    kept: list[str] = []
+    for p in pl:
+        if not any(p in k for k in kept):
+            kept.append(p)
+    return kw[:8], kept[:3]
+
+
+def discover(messages: Sequence[Message], *, progress: Progress | None = None) -> list[Cluster]:
+    """Group messages into topics; singletons are returned too (callers rank and cut)."""
+    say = progress or (lambda _m: None)
+    n = len(messages)
+    if n == 0:
+        return []
+    say(f"近似重复分组：{n} 条")
+    labels = near_duplicate_groups(
+        [m.text for m in messages], progress=lambda i: say(f"近似重复分组：已处理 {i}/{n} 条")
+    )
+    # One node per near-duplicate group; its first message stands for it.
+    first: dict[int, int] = {}
+    for i, lab in enumerate(labels):
+        first.setdefault(int(lab), i)
+    node_of_label = {lab: k for k, lab in enumerate(first)}
+    node_msgs = list(first.values())
+    say(f"分词与特征：{len(node_msgs)} 组")
+    node_terms = [terms_of(messages[i].title, messages[i].body) for i in node_msgs]
+    x, _ = build_matrix([prefixed(t) for t in node_terms])
+    node_members: list[list[int]] = [[] for _ in node_msgs]
+    for i, lab in enumerate(labels):
+        node_members[node_of_label[int(lab)]].append(i)
+    # Near-duplicates share their group's terms (cutting each copy again would find the same words).
+    terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
+
+    say("近邻图与社区发现")
+    communities = _communities(x)
+    df: Counter[str] = Counter()
+    for t in terms:
+        df.update({"w:" + w for w in set(t.title_words + t.words)})
+    clusters: list[Cluster] = []
+    for nodes in communities:
+        members = sorted(i for node in nodes for i in node_members[node])
+        keywords, places = _label_terms(members, terms, df, n)
+        rep = _representative(nodes, node_members, x)
+        clusters.append(Cluster(members, keywords, places, rep))
+    return clusters
+
+
+def _communities(x) -> list[list[int]]:
+    n = x.shape[0]
+    if n == 1 or x.shape[1] == 0:
+        return [[i] for i in range(n)]
+    k = min(K_NEIGHBOURS + 1, n)
+    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
+    dist, idx = nn.kneighbors(x)
+    sim = 1.0 - dist
+    rows = np.repeat(np.arange(n), k)
+    cols = idx.ravel()
+    w = sim.ravel()
+    keep = (rows != cols) & (w >= SIM_MIN)
+    a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    pairs = {}
+    for u, v, s in zip(a.tolist(), b.tolist(), w[keep].tolist(), strict=True):
+        pairs[(u, v)] = s
+    graph = ig.Graph(n=n, edges=list(pairs), directed=False)
+    graph.es["weight"] = list(pairs.values())
+    part = leidenalg.find_partition(
+        graph,
+        leidenalg.CPMVertexPartition,
+        weights="weight",
+        resolution_parameter=RESOLUTION,
+        seed=SEED,
+        n_iterations=-1,
+    )
+    return _merge_close([list(c) for c in part], x)
+
+
+def _merge_close(communities: list[list[int]], x) -> list[list[int]]:
+    """Join communities whose centroids are close: CPM on a k-NN graph caps a community's size near
+    k·similarity/resolution, so one big issue would otherwise come out as several topics."""
+    if len(communities) < 2:
+        return communities
+    member = np.zeros(x.shape[0], dtype=np.int64)
+    for c, nodes in enumerate(communities):
+        member[nodes] = c
+    assign = csr_matrix(
+        (np.ones(x.shape[0]), (member, np.arange(x.shape[0]))), shape=(len(communities), x.shape[0])
+    )
+    centroids = normalize(assign @ x)
+    k = min(K_NEIGHBOURS, len(communities))
+    dist, idx = (
+        NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids).kneighbors(centroids)
+    )
+    rows = np.repeat(np.arange(len(communities)), k)
+    keep = (1.0 - dist.ravel()) >= MERGE_SIM
+    graph = coo_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], idx.ravel()[keep])),
+        shape=(len(communities), len(communities)),
+    )
+    _, label = connected_components(graph, directed=False)
+    merged: dict[int, list[int]] = {}
+    for c, nodes in enumerate(communities):
+        merged.setdefault(int(label[c]), []).extend(nodes)
+    return list(merged.values())
+
+
+def _representative(nodes: list[int], node_members: list[list[int]], x) -> int:
+    """The message of the node closest to the community's centroid (largest group on ties)."""
+    if len(nodes) == 1:
+        return node_members[nodes[0]][0]
+    sub = x[nodes]
+    centroid = np.asarray(sub.mean(axis=0)).ravel()
+    scores = sub @ centroid + 1e-6 * np.array([len(node_members[v]) for v in nodes])
+    return node_members[nodes[int(np.argmax(scores))]][0]
