@@ -1,7 +1,9 @@
 """Hotness index of a topic, and ranking discovered clusters into topics.
 
-热度 = 3·ln(1+条数) + 2·ln(1+不同发送人) + 1·ln(1+点赞/附议) + 1.5·ln(1+增长) + 1·(渠道数−1) + 0.5·ln(1+未办结)
+热度 = 3·ln(1+有效条数) + 2·ln(1+不同发送人) + 1·ln(1+点赞/附议) + 1.5·ln(1+增长) + 1·(渠道数−1)
+       + 0.5·ln(1+未办结)
 
+有效条数 = Σ_发送人 √(该人的条数): one person posting the same request ten times counts √10 ≈ 3.2.
 增长 = max(0, 本期条数 − 上期条数). For a CSV without periods (`huiying hot-topics`), 本期 is the last 30
 days of the file and 上期 the 30 days before. Logarithms keep one viral message (800 likes) from outweighing fifty
 people writing about the same compound; distinct senders count apart from volume so that one person
@@ -21,8 +23,9 @@ from analysis.topics import Cluster
 
 WEIGHTS = {"volume": 3.0, "senders": 2.0, "likes": 1.0, "growth": 1.5, "channels": 1.0, "open": 0.5}
 FORMULA = (
-    "热度 = 3·ln(1+条数) + 2·ln(1+不同发送人) + 1·ln(1+点赞/附议) + 1.5·ln(1+增长) "
-    "+ 1·(渠道数−1) + 0.5·ln(1+未办结)；增长 = max(0, 本期条数 − 上期条数)"
+    "热度 = 3·ln(1+有效条数) + 2·ln(1+不同发送人) + 1·ln(1+点赞/附议) + 1.5·ln(1+增长) "
+    "+ 1·(渠道数−1) + 0.5·ln(1+未办结)；有效条数 = Σ各发送人√(其条数)；"
+    "增长 = max(0, 本期条数 − 上期条数)"
 )
 MIN_SIZE = 2
 RECENT_DAYS = 30
@@ -68,7 +71,7 @@ class Topic:
 
 
 def hotness(
-    *, volume: int, senders: int, likes: int, growth: int, channels: int, open_items: int
+    *, volume: float, senders: int, likes: int, growth: int, channels: int, open_items: int
 ) -> tuple[float, dict[str, float]]:
     """The index and its parts (each part already weighted)."""
     parts = {
@@ -108,15 +111,15 @@ def rank_topics(
         if len(members) < min_size:
             continue
         msgs = [messages[i] for i in members]
-        senders = {m.user or f"#{m.id}" for m in msgs}
+        per_sender = Counter(m.user or f"#{m.id}" for m in msgs)
         channels = sorted({m.channel for m in msgs if m.channel})
         likes = sum(m.likes for m in msgs)
         prev = sum(1 for i in c.members if before[i])
         growth = max(0, sum(1 for i in c.members if recent[i]) - prev)
         open_items = sum(1 for m in msgs if m.is_open)
         score, parts = hotness(
-            volume=len(members),
-            senders=len(senders),
+            volume=sum(math.sqrt(n) for n in per_sender.values()),
+            senders=len(per_sender),
             likes=likes,
             growth=growth,
             channels=len(channels),
@@ -133,7 +136,7 @@ def rank_topics(
                 start=min(times) if times else None,
                 end=max(times) if times else None,
                 size=len(members),
-                senders=len(senders),
+                senders=len(per_sender),
                 likes=likes,
                 channels=channels,
                 open_items=open_items,

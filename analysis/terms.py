@@ -58,6 +58,22 @@ ORG_TAGS = {"nt", "nz", "ns", "nr", "nrt", "nrfg"}
 NOUNISH = ORG_TAGS | {"n", "ng", "j", "eng", "l", "an", "s"}
 # A verb- or adjective-tagged token this rare in jieba's dictionary is part of a name (丽发新城).
 RARE_FREQ = 200
+# A word this common before a suffix makes a kind of place (配套幼儿园), not a name.
+COMMON_FREQ = 250
+TYPE_WORDS = {
+    "普惠性",
+    "普惠",
+    "配套",
+    "公立",
+    "公办",
+    "民办",
+    "私立",
+    "附近",
+    "周边",
+    "新建",
+    "老旧",
+}
+_DATE = re.compile(r"[一二三四五六七八九十\d]+(月份|月|年|日|号)")
 # A name that starts like this is a description (部分银行, 一些小区), not a name.
 _VAGUE = (
     "部分",
@@ -82,6 +98,7 @@ GENERIC = set(
     "事情 地方 方面 要求 导致 造成 发生 出现 相关部门 有关部门 各位 尊敬 市长 书记 局长 区长 县长 "
     "回复 答复 留言 网友 家长 业主 百姓 老百姓 人员 工作人员 进行 予以 及时 不能 不是 不会 无法 "
     "一下 一样 以及 以上 以下 其中 其他 之后 之前 今年 去年 每天 每年 年月 月份 "
+    "加快 加大 大力 力度 步伐 推进 推动 落实 "
     "A市 西地省 市区".split()
 )  # fmt: skip
 # Masked administrative codes of the benchmark data (A市, A3区, B2县) and real ones (长沙市, 岳麓区).
@@ -157,13 +174,21 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
         tags.append(tag)
         if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
             name = "".join(run[-4:])
-            # One plain dictionary noun (垃圾站, 物业公司) is a kind of place, not a place.
+            # One plain dictionary noun (垃圾站, 物业公司), or a common word before the suffix
+            # (配套幼儿园, 公立学校, 汽车站), is a kind of place, not a place.
             if len(run) < 2 and tag not in ORG_TAGS:
                 continue
-            if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE):
+            if len(run) == 2 and (run[0] in TYPE_WORDS or freq.get(run[0], 0) >= COMMON_FREQ):
+                continue
+            if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE) or _DATE.search(name):
                 continue
             (areas if word.endswith(AREA_SUFFIXES) else places).append(name)
-        elif tag in {"nt", "nz"} and len(word) >= 3 and not word.endswith(GOVERNMENT_SUFFIXES):
+        elif (
+            tag in {"nt", "nz"}
+            and len(word) >= 3
+            and not word.endswith(GOVERNMENT_SUFFIXES)
+            and not _DATE.search(word)
+        ):
             places.append(word)
     return places, areas
 

@@ -56,7 +56,7 @@ def _label_terms(
     places: Counter[str] = Counter()
     for i in members:
         words.update(set(terms[i].title_words + terms[i].words))
-        places.update(set(terms[i].places))
+        places.update(set(terms[i].places + terms[i].areas))
     size = len(members)
 
     def score(term: str, count: int) -> float:
@@ -64,12 +64,13 @@ def _label_terms(
 
     kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
     # A name mentioned by under a third of the members does not name the topic.
-    pl = [p for p in sorted(places, key=lambda p: -places[p] * len(p)) if places[p] * 3 >= size]
+    pl = [p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size]
     # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
     kept: list[str] = []
-    for p in pl:
+    for p in sorted(pl, key=len, reverse=True):
         if not any(p in k for k in kept):
             kept.append(p)
+    kept.sort(key=lambda p: (-places[p], -len(p)))
     return kw[:8], kept[:3]
 
 
