@@ -55,12 +55,16 @@ def _label_terms(
     words: Counter[str] = Counter()
     places: Counter[str] = Counter()
     for i in members:
+        # Title words count double: people name the issue in the title.
         words.update(set(terms[i].title_words + terms[i].words))
+        words.update(set(terms[i].title_words))
         places.update(set(terms[i].places + terms[i].areas))
     size = len(members)
 
     def score(term: str, count: int) -> float:
-        return (count / size) * np.log((n + 1) / (all_df[term] + 1))
+        return (
+            (count / size) * np.log((n + 1) / (all_df[term] + 1)) if count >= 2 or size < 2 else 0
+        )
 
     kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
     # A name mentioned by under a third of the members does not name the topic.

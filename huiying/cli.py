@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "huiying.commands.classify:evaluate",
     "route": "huiying.commands.route:route",
     "hot-topics": "huiying.commands.hot_topics:hot_topics",
+    "report": "huiying.commands.report:report",
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",
