@@ -6,6 +6,7 @@ import io
 from collections.abc import Sequence
 from datetime import datetime
 from pathlib import Path
+from typing import IO
 from zoneinfo import ZoneInfo
 
 from docx import Document
@@ -20,6 +21,10 @@ from analysis.monthly import MonthAnalysis
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BODY_FONT = "Noto Sans CJK SC"
+
+
+def _target(path: Path | IO[bytes]) -> str | IO[bytes]:
+    return str(path) if isinstance(path, Path) else path
 
 
 def _pct(value: float | None) -> str:
@@ -121,7 +126,7 @@ def _picture(doc, png: bytes) -> None:
     doc.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
 
 
-def write_docx(a: MonthAnalysis, path: Path, *, generated_at: datetime) -> None:
+def write_docx(a: MonthAnalysis, path: Path | IO[bytes], *, generated_at: datetime) -> None:
     year, month = a.month.split("-")
     doc = Document()
     _set_fonts(doc)
@@ -138,7 +143,7 @@ def write_docx(a: MonthAnalysis, path: Path, *, generated_at: datetime) -> None:
         )
         if a.overdue:
             _table(doc, *tables(a)["超期事项"])
-        doc.save(str(path))
+        doc.save(_target(path))
         return
 
     t = tables(a)
@@ -213,10 +218,10 @@ def write_docx(a: MonthAnalysis, path: Path, *, generated_at: datetime) -> None:
         _table(doc, *t["公开建议"])
     else:
         doc.add_paragraph("近三个月没有被多人反复询问的信息类问题。")
-    doc.save(str(path))
+    doc.save(_target(path))
 
 
-def write_xlsx(a: MonthAnalysis, path: Path) -> None:
+def write_xlsx(a: MonthAnalysis, path: Path | IO[bytes]) -> None:
     wb = Workbook()
     wb.remove(wb.active)
     for name, (header, rows) in tables(a).items():
@@ -224,4 +229,4 @@ def write_xlsx(a: MonthAnalysis, path: Path) -> None:
         ws.append(header)
         for row in rows:
             ws.append(list(row))
-    wb.save(str(path))
+    wb.save(_target(path))

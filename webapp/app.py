@@ -49,6 +49,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from webapp import (
         admin_views,
+        analysis_views,
         ledger_views,
         review_views,
         supervision_views,
@@ -64,6 +65,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(notice_views.bp)
+    app.register_blueprint(analysis_views.bp)
 
     @app.get("/")
     @login_required
@@ -74,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             Role.HANDLER: "workbench.index",
             Role.REVIEWER: "review.queue",
             Role.SUPERVISOR: "supervision.board",
+            Role.ANALYST: "analysis.month",
         }
         return redirect(url_for(home.get(Role(current_user.user.role), "ledger.index")))
 
