@@ -40,6 +40,9 @@ AREA_SUFFIXES = (
     "江",
 )
 PLACE_SUFFIXES = SPECIFIC_SUFFIXES + AREA_SUFFIXES
+# A road or town before a name is an address, not part of the name (劳动东路|魅力之城); a river or
+# lake often is part of it (滨河苑, 梅溪湖壹号).
+_BOUNDARY_SUFFIXES = ("路", "街道", "大道", "社区", "镇", "乡")
 # Government bodies are whom people write to, not where the issue is.
 GOVERNMENT_SUFFIXES = (
     "政府",
@@ -147,7 +150,24 @@ def _in_name(word: str, tag: str, run: list[str], freq: dict[str, int]) -> bool:
         return word.isascii()
     if word == "之":
         return bool(run)
-    return tag[:1] in {"v", "a", "d"} and freq.get(word, 0) < RARE_FREQ and bool(_CJK.match(word))
+    # Single-character verbs (距, 临, 建) are never part of a name.
+    return (
+        tag[:1] in {"v", "a", "d"}
+        and len(word) >= 2
+        and freq.get(word, 0) < RARE_FREQ
+        and bool(_CJK.match(word))
+    )
+
+
+def _name_ending_here(run: list[str]) -> str:
+    """The name that ends with the run's last token: back to the previous place word at most
+    ("劳动东路魅力之城小区" gives 魅力之城小区, the road being a name of its own)."""
+    parts = [run[-1]]
+    for word in reversed(run[:-1]):
+        if len(parts) >= 5 or word.endswith(_BOUNDARY_SUFFIXES) or word in SPECIFIC_SUFFIXES:
+            break
+        parts.append(word)
+    return "".join(reversed(parts))
 
 
 def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -173,7 +193,7 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
         run.append(word)
         tags.append(tag)
         if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
-            name = "".join(run[-4:])
+            name = _name_ending_here(run)
             # One plain dictionary noun (垃圾站, 物业公司), or a common word before the suffix
             # (配套幼儿园, 公立学校, 汽车站), is a kind of place, not a place.
             if len(run) < 2 and tag not in ORG_TAGS:

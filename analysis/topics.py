@@ -21,19 +21,21 @@ import leidenalg
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
+from sklearn import config_context
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
-from analysis.terms import Terms, terms_of
+from analysis.terms import Terms, core, terms_of
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
 RESOLUTION = 0.2
 MERGE_SIM = 0.5
 SEED = 20201
+WORKING_MIB = 64
 
 Progress = Callable[[str], None]
 
@@ -58,7 +60,7 @@ def _label_terms(
         # Title words count double: people name the issue in the title.
         words.update(set(terms[i].title_words + terms[i].words))
         words.update(set(terms[i].title_words))
-        places.update(set(terms[i].places + terms[i].areas))
+        places.update({core(p) for p in terms[i].places + terms[i].areas})
     size = len(members)
 
     def score(term: str, count: int) -> float:
@@ -123,7 +125,9 @@ def _communities(x) -> list[list[int]]:
         return [[i] for i in range(n)]
     k = min(K_NEIGHBOURS + 1, n)
     nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
-    dist, idx = nn.kneighbors(x)
+    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
+    with config_context(working_memory=WORKING_MIB):
+        dist, idx = nn.kneighbors(x)
     sim = 1.0 - dist
     rows = np.repeat(np.arange(n), k)
     cols = idx.ravel()
@@ -141,7 +145,7 @@ def _communities(x) -> list[list[int]]:
         weights="weight",
         resolution_parameter=RESOLUTION,
         seed=SEED,
-        n_iterations=-1,
+        n_iterations=2,
     )
     return _merge_close([list(c) for c in part], x)
 
@@ -159,9 +163,9 @@ def _merge_close(communities: list[list[int]], x) -> list[list[int]]:
     )
     centroids = normalize(assign @ x)
     k = min(K_NEIGHBOURS, len(communities))
-    dist, idx = (
-        NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids).kneighbors(centroids)
-    )
+    with config_context(working_memory=WORKING_MIB):
+        nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids)
+        dist, idx = nn.kneighbors(centroids)
     rows = np.repeat(np.arange(len(communities)), k)
     keep = (1.0 - dist.ravel()) >= MERGE_SIM
     graph = coo_matrix(
