@@ -20,7 +20,7 @@ INFO_CUES = (
     "咨询", "请问", "询问", "是否", "能否", "可否", "可不可以", "能不能", "有没有", "何时", "什么时候",
     "多久", "如何", "怎样", "怎么办理", "哪些", "哪里", "条件", "标准", "政策", "规定", "名单", "清单",
     "目录", "公示", "流程", "程序", "材料", "申请", "申报", "办理", "补贴", "补助", "奖补", "进展",
-    "进度", "结果", "文件", "依据", "细则", "范围", "对象", "资格", "多少", "吗",
+    "进度", "结果", "文件", "依据", "细则", "范围", "对象", "资格", "多少", "吗", "怎么", "哪",
 )  # fmt: skip
 COMPLAINT_CUES = (
     "投诉", "举报", "扰民", "噪音", "污染", "油烟", "违规", "违法", "违建", "乱收费", "拖欠", "强制",
@@ -38,6 +38,9 @@ DISCLOSURE_KINDS = (
     (("政策", "文件", "规定", "依据", "细则"), "政策文件"),
 )  # fmt: skip
 MIN_SENDERS = 2
+# Questions about one policy share its name but little else: a looser graph than for hot issues.
+REQUEST_SIM_MIN = 0.1
+REQUEST_RESOLUTION = 0.08
 OPENING_CHARS = 200
 _QUESTION = re.compile(r"[？?]")
 
@@ -50,7 +53,7 @@ def request_score(message: Message) -> tuple[int, int]:
     """(information cues, complaint cues), the title counting double."""
     opening = message.body[:OPENING_CHARS]
     info = 2 * _cue_score(message.title, INFO_CUES) + _cue_score(opening, INFO_CUES)
-    info += 2 * bool(_QUESTION.search(message.title))
+    info += 2 * bool(_QUESTION.search(message.title)) + bool(_QUESTION.search(opening))
     complaint = 2 * _cue_score(message.title, COMPLAINT_CUES) + _cue_score(opening, COMPLAINT_CUES)
     return info, complaint
 
@@ -99,26 +102,41 @@ def _kind(texts: Sequence[str]) -> str:
     return counts.most_common(1)[0][0] if counts else "有关情况说明"
 
 
+def _subject(places: Sequence[str], keywords: Sequence[str]) -> str:
+    """Up to two distinct terms naming what is asked: the main name first, then keywords."""
+    terms: list[str] = []
+    for term in [*places[:1], *keywords]:
+        if not any(term in t or t in term for t in terms):
+            terms.append(term)
+        if len(terms) == 2:
+            break
+    return (
+        "".join(terms)
+        if len(terms) == 2 and len(terms[0]) + len(terms[1]) <= 6
+        else "、".join(terms)
+    )
+
+
 def find_candidates(messages: Sequence[Message], *, limit: int = 20) -> list[Candidate]:
     """Recurring information requests among `messages`, most widely asked first."""
     requests = [m for m in messages if is_information_request(m)]
     if len(requests) < 2:
         return []
     out: list[Candidate] = []
-    for cluster in discover(requests):
+    for cluster in discover(requests, sim_min=REQUEST_SIM_MIN, resolution=REQUEST_RESOLUTION):
         members = [requests[i] for i in cluster.members]
         senders = {m.user or f"#{m.id}" for m in members}
         if len(senders) < MIN_SENDERS:
             continue
         kind = _kind([m.title for m in members])
-        subject = cluster.places[0] if cluster.places else "".join(cluster.keywords[:2])
+        subject = _subject(cluster.places, cluster.keywords)
         departments = Counter(m.department for m in members if m.department)
         replies = [m.reply for m in members if m.reply and len(m.reply.strip()) >= 30]
         rep = requests[cluster.representative]
         out.append(
             Candidate(
                 subject=subject,
-                suggested_title=f"关于{subject}{'、'.join(cluster.keywords[:2]) if cluster.places else ''}的{kind}",
+                suggested_title=f"关于{subject}的{kind}",
                 disclosure_kind=kind,
                 keywords=cluster.keywords,
                 places=cluster.places,

@@ -33,9 +33,12 @@ def _identity(bag: list[str]) -> list[str]:
 
 def build_matrix(bags: Sequence[list[str]]) -> tuple[csr_matrix, np.ndarray]:
     """Row-normalised weighted TF-IDF matrix and the feature names."""
+    # On small inputs (one month of one 处室) every term counts; on large ones rare and very common
+    # terms are dropped.
     min_df = 2 if len(bags) >= 50 else 1
+    max_df = 0.2 if len(bags) >= 200 else 1.0
     vectorizer = TfidfVectorizer(
-        analyzer=_identity, sublinear_tf=True, min_df=min_df, max_df=0.2, norm=None
+        analyzer=_identity, sublinear_tf=True, min_df=min_df, max_df=max_df, norm=None
     )
     try:
         x = vectorizer.fit_transform(bags)

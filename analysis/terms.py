@@ -101,7 +101,7 @@ GENERIC = set(
     "事情 地方 方面 要求 导致 造成 发生 出现 相关部门 有关部门 各位 尊敬 市长 书记 局长 区长 县长 "
     "回复 答复 留言 网友 家长 业主 百姓 老百姓 人员 工作人员 进行 予以 及时 不能 不是 不会 无法 "
     "一下 一样 以及 以上 以下 其中 其他 之后 之前 今年 去年 每天 每年 年月 月份 "
-    "加快 加大 大力 力度 步伐 推进 推动 落实 "
+    "加快 加大 大力 力度 步伐 推进 推动 落实 小区 "
     "A市 西地省 市区".split()
 )  # fmt: skip
 # Masked administrative codes of the benchmark data (A市, A3区, B2县) and real ones (长沙市, 岳麓区).
@@ -128,7 +128,7 @@ def _tagger() -> Any:
 
     seg = rjieba.Jieba()
     for word, freq, tag in _userdict_entries(userdict_path()):
-        seg.add_word(word, freq, tag)
+        seg.add_word(word, freq, tag or "nz")  # the userdict holds policy and industry terms
     return seg
 
 

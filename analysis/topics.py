@@ -64,9 +64,9 @@ def _label_terms(
     size = len(members)
 
     def score(term: str, count: int) -> float:
-        return (
-            (count / size) * np.log((n + 1) / (all_df[term] + 1)) if count >= 2 or size < 2 else 0
-        )
+        if count < 2 and size >= 2:  # one member's word does not describe the topic
+            return 0.0
+        return (count / size) * (np.log((n + 1) / (all_df[term] + 1)) + 1.0)
 
     kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
     # A name mentioned by under a third of the members does not name the topic.
@@ -80,8 +80,18 @@ def _label_terms(
     return kw[:8], kept[:3]
 
 
-def discover(messages: Sequence[Message], *, progress: Progress | None = None) -> list[Cluster]:
-    """Group messages into topics; singletons are returned too (callers rank and cut)."""
+def discover(
+    messages: Sequence[Message],
+    *,
+    progress: Progress | None = None,
+    sim_min: float = SIM_MIN,
+    resolution: float = RESOLUTION,
+) -> list[Cluster]:
+    """Group messages into topics; singletons are returned too (callers rank and cut).
+
+    `sim_min` and `resolution` default to the values for hot issues (one problem at one place);
+    questions about one policy are worded more freely and use lower ones (analysis.candidates).
+    """
     say = progress or (lambda _m: None)
     n = len(messages)
     if n == 0:
@@ -106,7 +116,7 @@ def discover(messages: Sequence[Message], *, progress: Progress | None = None) -
     terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
-    communities = _communities(x)
+    communities = _communities(x, sim_min, resolution)
     df: Counter[str] = Counter()
     for t in terms:
         df.update({"w:" + w for w in set(t.title_words + t.words)})
@@ -119,7 +129,7 @@ def discover(messages: Sequence[Message], *, progress: Progress | None = None) -
     return clusters
 
 
-def _communities(x) -> list[list[int]]:
+def _communities(x, sim_min: float, resolution: float) -> list[list[int]]:
     n = x.shape[0]
     if n == 1 or x.shape[1] == 0:
         return [[i] for i in range(n)]
@@ -132,7 +142,7 @@ def _communities(x) -> list[list[int]]:
     rows = np.repeat(np.arange(n), k)
     cols = idx.ravel()
     w = sim.ravel()
-    keep = (rows != cols) & (w >= SIM_MIN)
+    keep = (rows != cols) & (w >= sim_min)
     a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
     pairs = {}
     for u, v, s in zip(a.tolist(), b.tolist(), w[keep].tolist(), strict=True):
@@ -143,7 +153,7 @@ def _communities(x) -> list[list[int]]:
         graph,
         leidenalg.CPMVertexPartition,
         weights="weight",
-        resolution_parameter=RESOLUTION,
+        resolution_parameter=resolution,
         seed=SEED,
         n_iterations=2,
     )
