@@ -40,6 +40,9 @@ AREA_SUFFIXES = (
     "江",
 )
 PLACE_SUFFIXES = SPECIFIC_SUFFIXES + AREA_SUFFIXES
+# Organisations are often the party several unrelated issues share (自来水公司, 物业公司); a site
+# (a compound, a school, a village) is where one issue is.
+ORG_SUFFIXES = ("公司", "集团", "银行", "中心", "项目", "基地")
 # A road or town before a name is an address, not part of the name (劳动东路|魅力之城); a river or
 # lake often is part of it (滨河苑, 梅溪湖壹号).
 _BOUNDARY_SUFFIXES = ("路", "街道", "大道", "社区", "镇", "乡")
@@ -159,15 +162,19 @@ def _in_name(word: str, tag: str, run: list[str], freq: dict[str, int]) -> bool:
     )
 
 
-def _name_ending_here(run: list[str]) -> str:
+def _name_ending_here(run: list[str]) -> list[str]:
     """The name that ends with the run's last token: back to the previous place word at most
     ("劳动东路魅力之城小区" gives 魅力之城小区, the road being a name of its own)."""
     parts = [run[-1]]
     for word in reversed(run[:-1]):
-        if len(parts) >= 5 or word.endswith(_BOUNDARY_SUFFIXES) or word in SPECIFIC_SUFFIXES:
+        if (
+            len(parts) >= 5
+            or word.endswith(_BOUNDARY_SUFFIXES)
+            or (len(word) > 1 and word in SPECIFIC_SUFFIXES)
+        ):
             break
         parts.append(word)
-    return "".join(reversed(parts))
+    return parts[::-1]
 
 
 def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
@@ -193,12 +200,13 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
         run.append(word)
         tags.append(tag)
         if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
-            name = _name_ending_here(run)
-            # One plain dictionary noun (垃圾站, 物业公司), or a common word before the suffix
-            # (配套幼儿园, 公立学校, 汽车站), is a kind of place, not a place.
-            if len(run) < 2 and tag not in ORG_TAGS:
+            parts = _name_ending_here(run)
+            name = "".join(parts)
+            # One plain dictionary noun (垃圾站, 幼儿园), or common words before the suffix
+            # (配套幼儿园, 自来水公司, 汽车站), is a kind of place, not a place.
+            if len(parts) < 2 and tag not in ORG_TAGS:
                 continue
-            if len(run) == 2 and (run[0] in TYPE_WORDS or freq.get(run[0], 0) >= COMMON_FREQ):
+            if len(parts) == 2 and (parts[0] in TYPE_WORDS or freq.get(parts[0], 0) >= COMMON_FREQ):
                 continue
             if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE) or _DATE.search(name):
                 continue
@@ -254,6 +262,32 @@ def core(name: str) -> str:
     """The name without generic tails (小区, 项目, 一期 …), if what is left is still a name."""
     stripped = _GENERIC_TAIL.sub("", name)
     return stripped if len(stripped) >= 2 else name
+
+
+_SUFFIXES_LONGEST_FIRST = sorted(PLACE_SUFFIXES, key=len, reverse=True)
+
+
+def site_key(name: str) -> str | None:
+    """What distinguishes a named site from others of its kind: 恒基凯旋门幼儿园 → 恒基凯旋门.
+
+    None for organisations (自来水公司) and for kinds of place (普惠性幼儿园), which many unrelated
+    issues share.
+    """
+    if not name.endswith(SPECIFIC_SUFFIXES) or name.endswith(ORG_SUFFIXES):
+        return None
+    rest = core(name)
+    if rest in PLACE_SUFFIXES or rest in GENERIC:
+        return None
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIXES_LONGEST_FIRST:
+            if rest.endswith(suffix) and len(rest) - len(suffix) >= 2:
+                rest, stripped = rest[: -len(suffix)], True
+                break
+    if rest in PLACE_SUFFIXES or any(t in rest for t in TYPE_WORDS) or len(rest) < 2:
+        return None
+    return rest
 
 
 def trigrams(name: str) -> list[str]:

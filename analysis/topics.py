@@ -28,12 +28,13 @@ from sklearn.preprocessing import normalize
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
-from analysis.terms import Terms, core, terms_of
+from analysis.terms import Terms, core, site_key, terms_of, trigrams
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
 RESOLUTION = 0.2
 MERGE_SIM = 0.5
+PLACE_CONFLICT = 0.3
 SEED = 20201
 WORKING_MIB = 64
 
@@ -116,7 +117,8 @@ def discover(
     terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
-    communities = _communities(x, sim_min, resolution)
+    place_keys = [frozenset(_site_grams(t)) for t in node_terms]
+    communities = _communities(x, sim_min, resolution, place_keys)
     df: Counter[str] = Counter()
     for t in terms:
         df.update({"w:" + w for w in set(t.title_words + t.words)})
@@ -129,7 +131,14 @@ def discover(
     return clusters
 
 
-def _communities(x, sim_min: float, resolution: float) -> list[list[int]]:
+def _site_grams(terms: Terms) -> set[str]:
+    keys = (site_key(p) for p in terms.places)
+    return {g for k in keys if k for g in ([k] if len(k) <= 3 else trigrams(k))}
+
+
+def _communities(
+    x, sim_min: float, resolution: float, place_keys: Sequence[frozenset[str]]
+) -> list[list[int]]:
     n = x.shape[0]
     if n == 1 or x.shape[1] == 0:
         return [[i] for i in range(n)]
@@ -146,6 +155,10 @@ def _communities(x, sim_min: float, resolution: float) -> list[list[int]]:
     a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
     pairs = {}
     for u, v, s in zip(a.tolist(), b.tolist(), w[keep].tolist(), strict=True):
+        # Two messages that each name a site, and not the same one, are about two issues even
+        # when they describe the same kind of problem (noise at two compounds, water at two).
+        if place_keys[u] and place_keys[v] and not place_keys[u] & place_keys[v]:
+            s *= PLACE_CONFLICT
         pairs[(u, v)] = s
     graph = ig.Graph(n=n, edges=list(pairs), directed=False)
     graph.es["weight"] = list(pairs.values())
@@ -157,12 +170,21 @@ def _communities(x, sim_min: float, resolution: float) -> list[list[int]]:
         seed=SEED,
         n_iterations=2,
     )
-    return _merge_close([list(c) for c in part], x)
+    return _merge_close([list(c) for c in part], x, place_keys)
 
 
-def _merge_close(communities: list[list[int]], x) -> list[list[int]]:
+def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> set[str]:
+    """Site keys held by at least a third of the community's nodes."""
+    counts: Counter[str] = Counter(k for v in nodes for k in place_keys[v])
+    return {k for k, n in counts.items() if n * 3 >= len(nodes)}
+
+
+def _merge_close(
+    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]]
+) -> list[list[int]]:
     """Join communities whose centroids are close: CPM on a k-NN graph caps a community's size near
-    k·similarity/resolution, so one big issue would otherwise come out as several topics."""
+    k·similarity/resolution, so one big issue would otherwise come out as several topics. Two
+    communities that each have their own site are not joined."""
     if len(communities) < 2:
         return communities
     member = np.zeros(x.shape[0], dtype=np.int64)
@@ -177,9 +199,18 @@ def _merge_close(communities: list[list[int]], x) -> list[list[int]]:
         nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids)
         dist, idx = nn.kneighbors(centroids)
     rows = np.repeat(np.arange(len(communities)), k)
+    cols = idx.ravel()
+    sites = [_dominant_sites(nodes, place_keys) for nodes in communities]
     keep = (1.0 - dist.ravel()) >= MERGE_SIM
+    keep &= np.array(
+        [
+            not (sites[a] and sites[b] and not sites[a] & sites[b])
+            for a, b in zip(rows, cols, strict=True)
+        ],
+        dtype=bool,
+    )
     graph = coo_matrix(
-        (np.ones(int(keep.sum())), (rows[keep], idx.ravel()[keep])),
+        (np.ones(int(keep.sum())), (rows[keep], cols[keep])),
         shape=(len(communities), len(communities)),
     )
     _, label = connected_components(graph, directed=False)
