@@ -25,7 +25,8 @@ INFO_CUES = (
 COMPLAINT_CUES = (
     "投诉", "举报", "扰民", "噪音", "污染", "油烟", "违规", "违法", "违建", "乱收费", "拖欠", "强制",
     "不作为", "欺诈", "诈骗", "霸占", "严重影响", "恶臭", "安全隐患", "查处", "维权", "反对", "坑",
-    "黑心", "威胁", "殴打", "曝光", "索要", "克扣", "无良", "不给", "拒不",
+    "黑心", "威胁", "殴打", "曝光", "索要", "克扣", "无良", "不给", "拒不", "凭什么", "一刀切",
+    "拉闸", "停产", "损失", "受害",
 )  # fmt: skip
 COMPLAINT_KINDS = {"投诉", "举报", "求助"}
 # What the people ask for, by cue → the kind of document that would answer them all.
@@ -39,8 +40,8 @@ DISCLOSURE_KINDS = (
 )  # fmt: skip
 MIN_SENDERS = 2
 # Questions about one policy share its name but little else: a looser graph than for hot issues.
-REQUEST_SIM_MIN = 0.1
-REQUEST_RESOLUTION = 0.08
+REQUEST_SIM_MIN = 0.15
+REQUEST_RESOLUTION = 0.12
 OPENING_CHARS = 200
 _QUESTION = re.compile(r"[？?]")
 
