@@ -65,8 +65,8 @@ def accept(
 ) -> DisclosureCandidate:
     require_role(user, DECIDERS, "采纳公开建议")
     title = title.strip()
-    if not title:
-        raise WorkflowError("请填写拟公开的标题。")
+    if not title or len(title) > 300:
+        raise WorkflowError("请填写拟公开的标题（300 字以内）。")
     dept = session.get(Department, department_id)
     if dept is None or not dept.active:
         raise WorkflowError("请选择负责公开的处室。")
@@ -114,7 +114,7 @@ def dismiss(
     c = _get_or_new(
         session,
         key,
-        title=title.strip() or subject,
+        title=(title.strip() or subject)[:300],
         subject=subject,
         keywords=keywords,
         month=month,
@@ -155,7 +155,7 @@ def publish(
     if c.status != CandidateStatus.ACCEPTED:
         raise WorkflowError("只有已采纳的建议可以登记公开结果。")
     parsed = urlparse(url.strip())
-    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+    if parsed.scheme not in ("http", "https") or not parsed.netloc or len(url.strip()) > 1000:
         raise WorkflowError("公开网址应以 http:// 或 https:// 开头。")
     if published_on > _today(now):
         raise WorkflowError("公开日期不能晚于今天。")

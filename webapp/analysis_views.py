@@ -29,7 +29,7 @@ from analysis.hotness import FORMULA
 from analysis.monthly import MonthAnalysis, analyse_month, parse_month
 from analysis.report import write_docx, write_xlsx
 from ledger import disclosure
-from ledger.models import Department, DisclosureCandidate, Item, Role, User
+from ledger.models import Department, Item, Role, User
 from ledger.queries import visible_items
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
@@ -112,8 +112,9 @@ def topic(month_text: str, rank: int):  # type: ignore[no-untyped-def]
     first = _month_arg(month_text)
     a = _analysis(current_staff(), first)
     found = next((t for t in a.topics if t.rank == rank), None)
-    if found is None:
-        abort(404)
+    if found is None:  # the ledger changed since the link was drawn
+        flash("该话题已不在本月排行中（台账已更新），请重新选择。", "error")
+        return redirect(url_for("analysis.month", month=a.month))
     ids = [int(i) for i in found.member_ids]
     items = (
         get_session()
@@ -134,10 +135,12 @@ def _candidate_from_form(user: User):  # type: ignore[no-untyped-def]
     a = _analysis(user, first)
     key = request.form.get("key", "")
     shown = next((s for s in match_decisions(a.candidates, []) if s.key == key), None)
-    if shown is None:
-        abort(404)
-    c = shown.candidate
-    return a, key, c
+    return a, key, (shown.candidate if shown else None)
+
+
+def _gone(a: MonthAnalysis):  # type: ignore[no-untyped-def]
+    flash("该建议已不在本月列表中（台账已更新），请刷新页面后重试。", "error")
+    return redirect(url_for("analysis.month", month=a.month) + "#candidates")
 
 
 @bp.post("/candidates/accept")
@@ -145,6 +148,8 @@ def _candidate_from_form(user: User):  # type: ignore[no-untyped-def]
 def accept():  # type: ignore[no-untyped-def]
     user = current_staff()
     a, key, c = _candidate_from_form(user)
+    if c is None:
+        return _gone(a)
     try:
         due_on = date.fromisoformat(request.form.get("due_on", ""))
         department_id = int(request.form.get("department_id", ""))
@@ -176,6 +181,8 @@ def accept():  # type: ignore[no-untyped-def]
 def dismiss():  # type: ignore[no-untyped-def]
     user = current_staff()
     a, key, c = _candidate_from_form(user)
+    if c is None:
+        return _gone(a)
     perform(
         lambda: disclosure.dismiss(
             get_session(),
@@ -204,8 +211,6 @@ def publish(candidate_id: int):  # type: ignore[no-untyped-def]
     except ValueError:
         flash("请填写公开日期（年-月-日）。", "error")
         return redirect(url_for("analysis.month", month=back))
-    if get_session().get(DisclosureCandidate, candidate_id) is None:
-        abort(404)
     perform(
         lambda: disclosure.publish(
             get_session(),

@@ -58,7 +58,8 @@ def test_analyst_sees_month_topics_and_candidates(demo_app: Flask, client: Flask
     assert not re.search(r"1[3-9]\d{9}", html), "phone numbers are masked"
     topic = client.get("/analysis/2026-10/topics/1")
     assert topic.status_code == 200 and "/ledger/items/" in topic.get_data(as_text=True)
-    assert client.get("/analysis/2026-10/topics/999").status_code == 404
+    gone = client.get("/analysis/2026-10/topics/999")
+    assert gone.status_code == 302 and gone.headers["Location"].endswith("/analysis/?month=2026-10")
     assert client.get("/analysis/?month=2026-13").status_code == 404
 
 
