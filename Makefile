@@ -48,6 +48,7 @@ test: install browser-deps lint
 bench: install
 	$(BIN)/python benchmarks/classify.py
 	$(BIN)/python benchmarks/crawl.py
+	$(BIN)/python benchmarks/hot_topics.py
 
 upgrade: install
 	$(BIN)/python -m pip install -q --upgrade -e '.[dev]'

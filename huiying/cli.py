@@ -22,6 +22,8 @@ COMMANDS: dict[str, str] = {
     "predict": "huiying.commands.classify:predict",
     "evaluate": "huiying.commands.classify:evaluate",
     "route": "huiying.commands.route:route",
+    "hot-topics": "huiying.commands.hot_topics:hot_topics",
+    "report": "huiying.commands.report:report",
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",

@@ -73,6 +73,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     from webapp import (
         admin_views,
+        analysis_views,
         ledger_views,
         review_views,
         supervision_views,
@@ -88,6 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(supervision_views.bp)
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(notice_views.bp)
+    app.register_blueprint(analysis_views.bp)
 
     @app.get("/")
     @login_required
@@ -98,6 +100,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             Role.HANDLER: "workbench.index",
             Role.REVIEWER: "review.queue",
             Role.SUPERVISOR: "supervision.board",
+            Role.ANALYST: "analysis.month",
         }
         return redirect(url_for(home.get(Role(current_user.user.role), "ledger.index")))
 

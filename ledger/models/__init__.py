@@ -1,6 +1,7 @@
 """The ledger's tables. Import models from here; each lives in a module by subject."""
 
 from ledger.models.audit import Event, RoutingDecision
+from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -18,6 +19,8 @@ from ledger.models.org import Department, Role, User
 __all__ = [
     "AccountLock",
     "AdjustmentStatus",
+    "CandidateStatus",
+    "DisclosureCandidate",
     "ClockAdjustment",
     "Department",
     "Event",

@@ -27,12 +27,16 @@ ACCESS = {
     "review": {"审核人", "督办"},
     "supervision": {"督办", "管理员", "分办员", "分析员"},
     "admin": {"管理员"},
+    "analysis": {"分析员", "管理员", "督办", "分办员"},
 }
 # endpoints narrower than their blueprint
 NARROWER = {
     "review.approve": {"审核人"},
     "review.return_reply": {"审核人"},
     "supervision.urge": {"督办", "管理员"},
+    "analysis.accept": {"分析员", "管理员"},
+    "analysis.dismiss": {"分析员", "管理员"},
+    "analysis.publish": {"分析员", "管理员"},
 }
 PUBLIC = {"static", "auth.login"}
 
@@ -70,6 +74,10 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:user_id>", "1")
         .replace("<int:department_id>", "1")
         .replace("<int:source_id>", "1")
+        .replace("<month_text>", "2026-10")
+        .replace("<int:rank>", "1")
+        .replace("<ext>", "xlsx")
+        .replace("<int:candidate_id>", "1")
     )
 
 

@@ -1,0 +1,296 @@
+"""Terms of a message for topic discovery: content words, and place/organisation names weighted apart.
+
+A hot issue in citizens' messages is usually one problem at one place, so the place carries the
+grouping. jieba's POS tags alone split unknown compound names ("伊景园滨河苑" → 伊/景园/滨河/苑), so a
+name is rebuilt from a run of noun-like tokens that ends in a place or organisation suffix (小区, 路,
+学校, 公司 …); its character trigrams are added too, so "伊景园" and "伊景园滨河苑" still meet.
+Generic words (问题, 反映, 请求 …) and the masked administrative prefixes (A市, A3区) carry no grouping.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+from classifier.text import _userdict_entries, userdict_path
+
+# Place/organisation suffixes: a noun run ending in one of these is a name. Areas (a town, a street,
+# a lake district, a road) hold many unrelated issues, so they weigh less than a compound or a school.
+SPECIFIC_SUFFIXES = (
+    "小区", "花园", "家园", "公寓", "山庄", "广场", "大厦", "中心", "市场", "公园", "新城", "新村",
+    "苑", "园", "城", "府", "湾", "庄", "院", "楼", "栋", "村", "组", "桥", "站", "港", "码头",
+    "学校", "学院", "大学", "中学", "小学", "幼儿园", "医院", "卫生院",
+    "公司", "集团", "厂", "银行", "酒店", "项目", "工地", "基地", "园区",
+)  # fmt: skip
+AREA_SUFFIXES = (
+    "镇",
+    "乡",
+    "社区",
+    "街道",
+    "路",
+    "大道",
+    "街",
+    "巷",
+    "高速",
+    "线",
+    "河",
+    "湖",
+    "江",
+)
+PLACE_SUFFIXES = SPECIFIC_SUFFIXES + AREA_SUFFIXES
+# Organisations are often the party several unrelated issues share (自来水公司, 物业公司); a site
+# (a compound, a school, a village) is where one issue is.
+ORG_SUFFIXES = ("公司", "集团", "银行", "中心", "项目", "基地")
+# A road or town before a name is an address, not part of the name (劳动东路|魅力之城); a river or
+# lake often is part of it (滨河苑, 梅溪湖壹号).
+_BOUNDARY_SUFFIXES = ("路", "街道", "大道", "社区", "镇", "乡")
+# Government bodies are whom people write to, not where the issue is.
+GOVERNMENT_SUFFIXES = (
+    "政府",
+    "局",
+    "厅",
+    "委",
+    "委员会",
+    "热线",
+    "信箱",
+    "法院",
+    "检察院",
+    "国务院",
+    "办",
+)
+ORG_TAGS = {"nt", "nz", "ns", "nr", "nrt", "nrfg"}
+NOUNISH = ORG_TAGS | {"n", "ng", "j", "eng", "l", "an", "s"}
+# A verb- or adjective-tagged token this rare in jieba's dictionary is part of a name (丽发新城).
+RARE_FREQ = 200
+# A word this common before a suffix makes a kind of place (配套幼儿园), not a name.
+COMMON_FREQ = 250
+TYPE_WORDS = {
+    "普惠性",
+    "普惠",
+    "配套",
+    "公立",
+    "公办",
+    "民办",
+    "私立",
+    "附近",
+    "周边",
+    "新建",
+    "老旧",
+}
+_DATE = re.compile(r"[一二三四五六七八九十\d]+(月份|月|年|日|号)")
+# A name that starts like this is a description (部分银行, 一些小区), not a name.
+_VAGUE = (
+    "部分",
+    "很多",
+    "一些",
+    "所有",
+    "各个",
+    "该",
+    "本",
+    "此",
+    "这",
+    "那",
+    "其他",
+    "周边",
+    "附近",
+)
+# Words that tell nothing about which issue a message is about.
+GENERIC = set(
+    "问题 反映 反应 请求 希望 领导 相关 部门 政府 我们 市民 居民 群众 解决 情况 要求 关于 咨询 投诉 建议 您好 你好 "
+    "谢谢 请问 现在 目前 已经 没有 一个 这个 什么 为什么 怎么 如何 可以 能否 是否 进行 存在 严重 影响 "
+    "工作 有关 单位 处理 给予 尽快 时间 我们 他们 一些 多次 一直 本人 自己 大家 还有 但是 由于 因为 所以 "
+    "事情 地方 方面 要求 导致 造成 发生 出现 相关部门 有关部门 各位 尊敬 市长 书记 局长 区长 县长 "
+    "回复 答复 留言 网友 家长 业主 百姓 老百姓 人员 工作人员 进行 予以 及时 不能 不是 不会 无法 "
+    "一下 一样 以及 以上 以下 其中 其他 之后 之前 今年 去年 每天 每年 年月 月份 "
+    "加快 加大 大力 力度 步伐 推进 推动 落实 小区 "
+    "A市 西地省 市区".split()
+)  # fmt: skip
+# Masked administrative codes of the benchmark data (A市, A3区, B2县) and real ones (长沙市, 岳麓区).
+_ADMIN = re.compile(r"[A-Z]\d*[省市区县]|[\u4e00-\u9fff]{1,4}[省市县]")
+_MASKED_ADMIN = re.compile(r"[A-Z]\d*[省市区县]")
+_CJK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_SPACE = re.compile(r"\s+")
+# The body adds context but its tail rarely names the issue; reading all of it costs time for no gain.
+BODY_CHARS = 400
+
+
+@dataclass(frozen=True)
+class Terms:
+    words: list[str]
+    title_words: list[str]
+    places: list[str]  # rebuilt names of compounds, schools, firms, projects …
+    areas: list[str]  # towns, streets, roads, lake districts: context more than identity
+    admin: list[str]  # administrative areas (A3区): context, not identity
+
+
+@lru_cache(maxsize=1)
+def _tagger() -> Any:
+    import rjieba
+
+    seg = rjieba.Jieba()
+    for word, freq, tag in _userdict_entries(userdict_path()):
+        seg.add_word(word, freq, tag or "nz")  # the userdict holds policy and industry terms
+    return seg
+
+
+@lru_cache(maxsize=1)
+def _frequencies() -> dict[str, int]:
+    import logging
+
+    import jieba
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.dt.initialize()
+    return jieba.dt.FREQ
+
+
+def _in_name(word: str, tag: str, run: list[str], freq: dict[str, int]) -> bool:
+    if tag in NOUNISH:
+        return True
+    if tag == "m":  # 3号线, 58车贷; not 一个
+        return word.isascii()
+    if word == "之":
+        return bool(run)
+    # Single-character verbs (距, 临, 建) are never part of a name.
+    return (
+        tag[:1] in {"v", "a", "d"}
+        and len(word) >= 2
+        and freq.get(word, 0) < RARE_FREQ
+        and bool(_CJK.match(word))
+    )
+
+
+def _name_ending_here(run: list[str]) -> list[str]:
+    """The name that ends with the run's last token: back to the previous place word at most
+    ("劳动东路魅力之城小区" gives 魅力之城小区, the road being a name of its own)."""
+    parts = [run[-1]]
+    for word in reversed(run[:-1]):
+        if (
+            len(parts) >= 5
+            or word.endswith(_BOUNDARY_SUFFIXES)
+            or (len(word) > 1 and word in SPECIFIC_SUFFIXES)
+        ):
+            break
+        parts.append(word)
+    return parts[::-1]
+
+
+def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
+    """Names of places/organisations (specific, area): noun runs ending in a suffix, nt/nz words."""
+    freq = _frequencies()
+    places: list[str] = []
+    areas: list[str] = []
+    run: list[str] = []
+    tags: list[str] = []
+    prev = ""
+    for word, tag in tagged:
+        # A number or code joined to a noun names a case, a line or a product (58车贷, 3号线).
+        if prev and tag in {"n", "nz", "vn"} and len(word) >= 2 and word not in GENERIC:
+            places.append(prev + word)
+        prev = (
+            word
+            if tag in {"m", "eng"} and word.isascii() and any(c.isdigit() for c in word)
+            else ""
+        )
+        if not _in_name(word, tag, run, freq) or _MASKED_ADMIN.fullmatch(word):
+            run, tags = [], []
+            continue
+        run.append(word)
+        tags.append(tag)
+        if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
+            parts = _name_ending_here(run)
+            name = "".join(parts)
+            # One plain dictionary noun (垃圾站, 幼儿园), or common words before the suffix
+            # (配套幼儿园, 自来水公司, 汽车站), is a kind of place, not a place.
+            if len(parts) < 2 and tag not in ORG_TAGS:
+                continue
+            if len(parts) == 2 and (parts[0] in TYPE_WORDS or freq.get(parts[0], 0) >= COMMON_FREQ):
+                continue
+            if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE) or _DATE.search(name):
+                continue
+            (areas if word.endswith(AREA_SUFFIXES) else places).append(name)
+        elif (
+            tag in {"nt", "nz"}
+            and len(word) >= 3
+            and not word.endswith(GOVERNMENT_SUFFIXES)
+            and not _DATE.search(word)
+        ):
+            places.append(word)
+    return places, areas
+
+
+def _split_admin(text: str) -> tuple[str, list[str]]:
+    """Take masked administrative codes out of the text (they fool the segmenter: "A市伊景园")."""
+    admin = _MASKED_ADMIN.findall(text)
+    return _MASKED_ADMIN.sub("，", text), admin
+
+
+def _content(tagged: list[tuple[str, str]]) -> list[str]:
+    return [
+        w
+        for w, t in tagged
+        if len(w) >= 2 and w not in GENERIC and t[:1] in {"n", "v", "a", "j", "l", "e", "m"}
+        and not w.isdigit() and _CJK.search(w)
+    ]  # fmt: skip
+
+
+def terms_of(title: str, body: str) -> Terms:
+    """Content words of title and body, and the place/organisation names they mention."""
+    tagger = _tagger()
+    title, admin_t = _split_admin(_SPACE.sub("", title))
+    body, admin_b = _split_admin(_SPACE.sub("", body)[:BODY_CHARS])
+    tagged_title = tagger.tag(title)
+    tagged_body = tagger.tag(body)
+    places_t, areas_t = _names(tagged_title)
+    places_b, areas_b = _names(tagged_body)
+    return Terms(
+        words=_content(tagged_body),
+        title_words=_content(tagged_title),
+        places=places_t + places_b,
+        areas=areas_t + areas_b,
+        admin=admin_t + admin_b,
+    )
+
+
+# Generic tails of a name: "魅力之城小区" and "万科魅力之城" should meet on 魅力之城, not on 城小区.
+_GENERIC_TAIL = re.compile(r"(小区|项目|工地|片区|一期|二期|三期|四期|楼盘|一楼|底层)+$")
+
+
+def core(name: str) -> str:
+    """The name without generic tails (小区, 项目, 一期 …), if what is left is still a name."""
+    stripped = _GENERIC_TAIL.sub("", name)
+    return stripped if len(stripped) >= 2 else name
+
+
+_SUFFIXES_LONGEST_FIRST = sorted(PLACE_SUFFIXES, key=len, reverse=True)
+
+
+def site_key(name: str) -> str | None:
+    """What distinguishes a named site from others of its kind: 恒基凯旋门幼儿园 → 恒基凯旋门.
+
+    None for organisations (自来水公司) and for kinds of place (普惠性幼儿园), which many unrelated
+    issues share.
+    """
+    if not name.endswith(SPECIFIC_SUFFIXES) or name.endswith(ORG_SUFFIXES):
+        return None
+    rest = core(name)
+    if rest in PLACE_SUFFIXES or rest in GENERIC:
+        return None
+    stripped = True
+    while stripped:
+        stripped = False
+        for suffix in _SUFFIXES_LONGEST_FIRST:
+            if rest.endswith(suffix) and len(rest) - len(suffix) >= 2:
+                rest, stripped = rest[: -len(suffix)], True
+                break
+    if rest in PLACE_SUFFIXES or any(t in rest for t in TYPE_WORDS) or len(rest) < 2:
+        return None
+    return rest
+
+
+def trigrams(name: str) -> list[str]:
+    """Character trigrams of a name's core, so that partial mentions of the same place still meet."""
+    name = core(name)
+    return [name[i : i + 3] for i in range(len(name) - 2)] if len(name) > 3 else [name]

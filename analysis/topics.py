@@ -1,0 +1,230 @@
+"""Topic discovery: near-duplicate groups, then Leiden communities on a sparse k-nearest-neighbour graph.
+
+Steps (never a dense n×n matrix):
+1. MinHash LSH groups near-duplicates; each group becomes one node, weighted by its size.
+2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.features`).
+3. scikit-learn's NearestNeighbors finds each node's k most similar nodes (cosine, computed in
+   chunks); pairs above SIM_MIN become weighted edges.
+4. Leiden (leidenalg on igraph) with the Constant Potts Model finds dense communities: a community
+   holds together only if its members are on average more similar than RESOLUTION, so two issues at
+   two places are not merged through a shared word, and one place's issue is not split.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import igraph as ig
+import leidenalg
+import numpy as np
+from scipy.sparse import coo_matrix, csr_matrix
+from scipy.sparse.csgraph import connected_components
+from sklearn import config_context
+from sklearn.neighbors import NearestNeighbors
+from sklearn.preprocessing import normalize
+
+from analysis.features import build_matrix, prefixed
+from analysis.messages import Message
+from analysis.neardup import near_duplicate_groups
+from analysis.terms import Terms, core, site_key, terms_of, trigrams
+
+K_NEIGHBOURS = 15
+SIM_MIN = 0.25
+RESOLUTION = 0.2
+MERGE_SIM = 0.5
+PLACE_CONFLICT = 0.3
+SEED = 20201
+WORKING_MIB = 64
+
+Progress = Callable[[str], None]
+
+
+@dataclass
+class Cluster:
+    """A discovered topic before hotness: its members and what names it."""
+
+    members: list[int]  # indices into the input messages
+    keywords: list[str]
+    places: list[str]
+    representative: int
+
+
+def _label_terms(
+    members: Sequence[int], terms: Sequence[Terms], all_df: Counter[str], n: int
+) -> tuple[list[str], list[str]]:
+    """Keywords and names most typical of the members (frequency here × rarity overall)."""
+    words: Counter[str] = Counter()
+    places: Counter[str] = Counter()
+    for i in members:
+        # Title words count double: people name the issue in the title.
+        words.update(set(terms[i].title_words + terms[i].words))
+        words.update(set(terms[i].title_words))
+        places.update({core(p) for p in terms[i].places + terms[i].areas})
+    size = len(members)
+
+    def score(term: str, count: int) -> float:
+        if count < 2 and size >= 2:  # one member's word does not describe the topic
+            return 0.0
+        return (count / size) * (np.log((n + 1) / (all_df[term] + 1)) + 1.0)
+
+    kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
+    # A name mentioned by under a third of the members does not name the topic.
+    pl = [p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size]
+    # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
+    kept: list[str] = []
+    for p in sorted(pl, key=len, reverse=True):
+        if not any(p in k for k in kept):
+            kept.append(p)
+    kept.sort(key=lambda p: (-places[p], -len(p)))
+    return kw[:8], kept[:3]
+
+
+def discover(
+    messages: Sequence[Message],
+    *,
+    progress: Progress | None = None,
+    sim_min: float = SIM_MIN,
+    resolution: float = RESOLUTION,
+) -> list[Cluster]:
+    """Group messages into topics; singletons are returned too (callers rank and cut).
+
+    `sim_min` and `resolution` default to the values for hot issues (one problem at one place);
+    questions about one policy are worded more freely and use lower ones (analysis.candidates).
+    """
+    say = progress or (lambda _m: None)
+    n = len(messages)
+    if n == 0:
+        return []
+    say(f"近似重复分组：{n} 条")
+    labels = near_duplicate_groups(
+        [m.text for m in messages], progress=lambda i: say(f"近似重复分组：已处理 {i}/{n} 条")
+    )
+    # One node per near-duplicate group; its first message stands for it.
+    first: dict[int, int] = {}
+    for i, lab in enumerate(labels):
+        first.setdefault(int(lab), i)
+    node_of_label = {lab: k for k, lab in enumerate(first)}
+    node_msgs = list(first.values())
+    say(f"分词与特征：{len(node_msgs)} 组")
+    node_terms = [terms_of(messages[i].title, messages[i].body) for i in node_msgs]
+    x, _ = build_matrix([prefixed(t) for t in node_terms])
+    node_members: list[list[int]] = [[] for _ in node_msgs]
+    for i, lab in enumerate(labels):
+        node_members[node_of_label[int(lab)]].append(i)
+    # Near-duplicates share their group's terms (cutting each copy again would find the same words).
+    terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
+
+    say("近邻图与社区发现")
+    place_keys = [frozenset(_site_grams(t)) for t in node_terms]
+    communities = _communities(x, sim_min, resolution, place_keys)
+    df: Counter[str] = Counter()
+    for t in terms:
+        df.update({"w:" + w for w in set(t.title_words + t.words)})
+    clusters: list[Cluster] = []
+    for nodes in communities:
+        members = sorted(i for node in nodes for i in node_members[node])
+        keywords, places = _label_terms(members, terms, df, n)
+        rep = _representative(nodes, node_members, x)
+        clusters.append(Cluster(members, keywords, places, rep))
+    return clusters
+
+
+def _site_grams(terms: Terms) -> set[str]:
+    keys = (site_key(p) for p in terms.places)
+    return {g for k in keys if k for g in ([k] if len(k) <= 3 else trigrams(k))}
+
+
+def _communities(
+    x, sim_min: float, resolution: float, place_keys: Sequence[frozenset[str]]
+) -> list[list[int]]:
+    n = x.shape[0]
+    if n == 1 or x.shape[1] == 0:
+        return [[i] for i in range(n)]
+    k = min(K_NEIGHBOURS + 1, n)
+    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
+    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
+    with config_context(working_memory=WORKING_MIB):
+        dist, idx = nn.kneighbors(x)
+    sim = 1.0 - dist
+    rows = np.repeat(np.arange(n), k)
+    cols = idx.ravel()
+    w = sim.ravel()
+    keep = (rows != cols) & (w >= sim_min)
+    a, b = np.minimum(rows[keep], cols[keep]), np.maximum(rows[keep], cols[keep])
+    pairs = {}
+    for u, v, s in zip(a.tolist(), b.tolist(), w[keep].tolist(), strict=True):
+        # Two messages that each name a site, and not the same one, are about two issues even
+        # when they describe the same kind of problem (noise at two compounds, water at two).
+        if place_keys[u] and place_keys[v] and not place_keys[u] & place_keys[v]:
+            s *= PLACE_CONFLICT
+        pairs[(u, v)] = s
+    graph = ig.Graph(n=n, edges=list(pairs), directed=False)
+    graph.es["weight"] = list(pairs.values())
+    part = leidenalg.find_partition(
+        graph,
+        leidenalg.CPMVertexPartition,
+        weights="weight",
+        resolution_parameter=resolution,
+        seed=SEED,
+        n_iterations=2,
+    )
+    return _merge_close([list(c) for c in part], x, place_keys)
+
+
+def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> set[str]:
+    """Site keys held by at least a third of the community's nodes."""
+    counts: Counter[str] = Counter(k for v in nodes for k in place_keys[v])
+    return {k for k, n in counts.items() if n * 3 >= len(nodes)}
+
+
+def _merge_close(
+    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]]
+) -> list[list[int]]:
+    """Join communities whose centroids are close: CPM on a k-NN graph caps a community's size near
+    k·similarity/resolution, so one big issue would otherwise come out as several topics. Two
+    communities that each have their own site are not joined."""
+    if len(communities) < 2:
+        return communities
+    member = np.zeros(x.shape[0], dtype=np.int64)
+    for c, nodes in enumerate(communities):
+        member[nodes] = c
+    assign = csr_matrix(
+        (np.ones(x.shape[0]), (member, np.arange(x.shape[0]))), shape=(len(communities), x.shape[0])
+    )
+    centroids = normalize(assign @ x)
+    k = min(K_NEIGHBOURS, len(communities))
+    with config_context(working_memory=WORKING_MIB):
+        nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids)
+        dist, idx = nn.kneighbors(centroids)
+    rows = np.repeat(np.arange(len(communities)), k)
+    cols = idx.ravel()
+    sites = [_dominant_sites(nodes, place_keys) for nodes in communities]
+    keep = (1.0 - dist.ravel()) >= MERGE_SIM
+    keep &= np.array(
+        [
+            not (sites[a] and sites[b] and not sites[a] & sites[b])
+            for a, b in zip(rows, cols, strict=True)
+        ],
+        dtype=bool,
+    )
+    graph = coo_matrix(
+        (np.ones(int(keep.sum())), (rows[keep], cols[keep])),
+        shape=(len(communities), len(communities)),
+    )
+    _, label = connected_components(graph, directed=False)
+    merged: dict[int, list[int]] = {}
+    for c, nodes in enumerate(communities):
+        merged.setdefault(int(label[c]), []).extend(nodes)
+    return list(merged.values())
+
+
+def _representative(nodes: list[int], node_members: list[list[int]], x) -> int:
+    """The message of the node closest to the community's centroid (largest group on ties)."""
+    if len(nodes) == 1:
+        return node_members[nodes[0]][0]
+    sub = x[nodes]
+    centroid = np.asarray(sub.mean(axis=0)).ravel()
+    scores = sub @ centroid + 1e-6 * np.array([len(node_members[v]) for v in nodes])
+    return node_members[nodes[int(np.argmax(scores))]][0]

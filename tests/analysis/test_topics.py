@@ -1,0 +1,110 @@
+"""Topic discovery and hotness on small hand-written inputs: the behaviour the method promises."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from analysis.hotness import hotness, rank_topics
+from analysis.messages import Message
+from analysis.neardup import near_duplicate_groups
+from analysis.terms import terms_of
+from analysis.topics import discover
+
+T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
+
+
+def msg(
+    i: int, title: str, body: str, user: str | None = None, likes: int = 0, day: int = 0
+) -> Message:
+    return Message(
+        id=str(i),
+        title=title,
+        body=body,
+        user=user or f"u{i}",
+        likes=likes,
+        posted_at=T0 + timedelta(days=day),
+    )
+
+
+def test_place_names_are_rebuilt_from_unknown_compounds() -> None:
+    t = terms_of("A市伊景园滨河苑捆绑销售车位", "A5区劳动东路魅力之城小区临街门面油烟扰民")
+    assert "伊景园滨河苑" in t.places
+    assert any(p.startswith("魅力之城") for p in t.places)
+    assert "A市" in t.admin and "A5区" in t.admin
+    # generic words never name a topic
+    assert not {"问题", "反映", "请求"} & set(t.words + t.title_words)
+
+
+def test_near_duplicates_share_a_group_and_others_do_not() -> None:
+    base = (
+        "丽发新城小区旁边的搅拌站夜间施工，噪音和粉尘严重影响居民休息，请环保部门尽快查处。"
+        "搅拌站的大货车每天凌晨进出小区门口，道路也被压坏了，希望有关部门重视。"
+    )
+    texts = [
+        base,
+        base.replace("尽快", "尽早"),
+        base + "谢谢。",
+        "专精特新中小企业认定需要哪些申报材料？",
+    ]
+    labels = near_duplicate_groups(texts)
+    assert labels[0] == labels[1] == labels[2]
+    assert labels[3] != labels[0]
+
+
+def _noise_and_mixer() -> list[Message]:
+    """Same problem (noise) at two places, and one place with many differently worded messages."""
+    lifa = [
+        ("丽发新城小区附近搅拌站噪音扰民", "丽发新城旁边的搅拌站昼夜施工，噪音太大睡不着。"),
+        ("投诉丽发新城搅拌站粉尘污染", "丽发新城小区外搅拌站粉尘飘进家里，窗户都不敢开。"),
+        ("丽发新城居民区违建搅拌站谁来管", "丽发新城居民区附近违规建设搅拌站，请相关部门查处。"),
+        ("丽发新城小区旁搅拌站大货车扰民", "搅拌站的大货车半夜进出丽发新城门口，噪音很大。"),
+        ("再次反映丽发新城搅拌站问题", "丽发新城搅拌站的噪音和灰尘问题反映多次仍未解决。"),
+    ]
+    yijing = [
+        ("伊景园滨河苑夜间施工噪音扰民", "伊景园滨河苑工地晚上十一点后还在施工，噪音扰民。"),
+        ("投诉伊景园滨河苑工地噪音", "伊景园滨河苑项目夜里打桩，噪音影响孩子休息。"),
+        ("伊景园滨河苑施工扰民何时解决", "伊景园滨河苑工地噪音问题一直没人管。"),
+    ]
+    out = [msg(i, t, b, day=i) for i, (t, b) in enumerate(lifa)]
+    out += [msg(10 + i, t, b, day=i) for i, (t, b) in enumerate(yijing)]
+    out.append(msg(99, "咨询专精特新认定条件", "请问省级专精特新中小企业认定的条件和申报时间？"))
+    return out
+
+
+def test_one_place_is_one_topic_and_two_places_are_two() -> None:
+    messages = _noise_and_mixer()
+    clusters = discover(messages)
+    where = {i: k for k, c in enumerate(clusters) for i in c.members}
+    assert len({where[i] for i in range(5)}) == 1, "the 丽发新城 messages form one topic"
+    assert len({where[i] for i in range(5, 8)}) == 1, "the 伊景园滨河苑 messages form one topic"
+    assert where[0] != where[5], "the same problem at two places is two topics"
+    assert where[8] not in (where[0], where[5])
+    lifa = clusters[where[0]]
+    assert any("丽发新城" in p for p in lifa.places)
+
+
+def test_hotness_rewards_people_not_reposts() -> None:
+    many, _ = hotness(volume=10, senders=10, likes=0, growth=0, channels=1, open_items=0)
+    one, _ = hotness(volume=10**0.5, senders=1, likes=0, growth=0, channels=1, open_items=0)
+    assert many > one
+    grown, parts = hotness(volume=10, senders=10, likes=50, growth=6, channels=2, open_items=3)
+    assert grown > many and set(parts) == {
+        "volume",
+        "senders",
+        "likes",
+        "growth",
+        "channels",
+        "open",
+    }
+
+
+def test_ranking_counts_senders_likes_and_growth() -> None:
+    messages = _noise_and_mixer()
+    ranked = rank_topics(messages, discover(messages))
+    assert ranked[0].rank == 1 and ranked[0].size == 5
+    assert ranked[0].hotness >= ranked[1].hotness
+    assert ranked[0].senders == 5
+    assert all(t.size >= 2 for t in ranked), "single messages are not topics"
+    # growth: the last 30 days of the data against the 30 days before
+    assert ranked[0].growth == 5 and ranked[0].previous == 0
