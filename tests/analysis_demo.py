@@ -53,11 +53,13 @@ def demo_records(anchor: datetime = ANCHOR, first: datetime = FIRST) -> list[Int
 
 
 def load_demo_month(session: Session, settings: Settings) -> int:
-    """Take the demo records in (as of their own receipt time); returns how many."""
+    """Take the demo records in (as of when each was last seen: its receipt or its reply); returns
+    how many."""
     ctx = IntakeContext.load(session, settings)
     records = demo_records()
     for record in records:
-        intake(session, record, ctx, now=record.received_at + timedelta(minutes=1))
+        seen = max(record.received_at, record.replied_at or record.received_at)
+        intake(session, record, ctx, now=seen + timedelta(minutes=1))
     return len(records)
 
 
