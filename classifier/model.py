@@ -29,6 +29,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier import card as card_io
+from classifier.catalogue import CataloguePrior, blend
 from classifier.features import FeatureConfig, build_features, to_frame
 from classifier.text import TextNormaliser
 
@@ -50,6 +51,9 @@ class TrainConfig:
     calibration_folds: int = 3  # CalibratedClassifierCV folds for the temperature
     validation_size: float = 0.2
     target_precision: float = 0.95
+    # Labels the ledger never routes automatically (非本厅职责 is always sent back by a person):
+    # validation items predicted as these do not take part in choosing the threshold.
+    never_auto: tuple[str, ...] = ("not_ours",)
     refit_on_all: bool = True
     random_state: int = 20210
 
@@ -109,21 +113,33 @@ class Router:
     def predict_proba(self, titles: Sequence[str] | None, bodies: Sequence[str]) -> np.ndarray:
         return self.pipeline.predict_proba(self._frame(titles, bodies))
 
-    def predict(self, titles: Sequence[str] | None, bodies: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self,
+        titles: Sequence[str] | None,
+        bodies: Sequence[str],
+        prior: CataloguePrior | None = None,
+    ) -> list[Prediction]:
+        """Top-3 per message; with a catalogue `prior`, its evidence is blended in (see
+        `classifier.catalogue`). Auto-routing needs the threshold *and* agreement with the model
+        alone: a suggestion that only the catalogue makes is always checked by a person."""
         proba = self.predict_proba(titles, bodies)
         classes = [str(c) for c in self.pipeline.classes_]
+        model_best = proba.argmax(axis=1)
+        if prior is not None and prior.codes:
+            texts = to_frame(titles, bodies)[:, 0]
+            proba, classes = blend(proba, classes, prior.evidence(texts), prior.codes)
         k = min(3, proba.shape[1])
         top = np.argsort(-proba, axis=1)[:, :k]
         top_p = np.round(np.take_along_axis(proba, top, axis=1).astype(float), 4).tolist()
         threshold = self.threshold
         out = []
-        for idx, ps in zip(top.tolist(), top_p, strict=True):
+        for idx, ps, own in zip(top.tolist(), top_p, model_best.tolist(), strict=True):
             top3 = [(classes[i], p) for i, p in zip(idx, ps, strict=True)]
-            out.append(Prediction(top3[0][0], ps[0], top3, ps[0] >= threshold))
+            out.append(Prediction(top3[0][0], ps[0], top3, ps[0] >= threshold and idx[0] == own))
         return out
 
-    def predict_one(self, title: str, body: str) -> Prediction:
-        return self.predict([title], [body])[0]
+    def predict_one(self, title: str, body: str, prior: CataloguePrior | None = None) -> Prediction:
+        return self.predict([title], [body], prior)[0]
 
     def should_auto_route(self, prediction: Prediction) -> bool:
         """True when the item may skip manual triage (confidence at or above the threshold)."""
@@ -210,9 +226,16 @@ def train_from_examples(
     proba = pipeline.predict_proba(x_val)
     predicted = classes[np.argmax(proba, axis=1)]
     confidence = proba.max(axis=1)
-    threshold = choose_threshold(confidence, predicted == y_val, config.target_precision)
+    eligible = ~np.isin(predicted, config.never_auto)
+    threshold = (
+        choose_threshold(
+            confidence[eligible], (predicted == y_val)[eligible], config.target_precision
+        )
+        if eligible.any()
+        else 1.0
+    )
     params["temperature"] = round(_temperature(pipeline), 6)
-    routed = confidence >= threshold
+    routed = (confidence >= threshold) & eligible
     metrics = {
         "validation_macro_f1": round(float(f1_score(y_val, predicted, average="macro")), 4),
         "validation_accuracy": round(float(accuracy_score(y_val, predicted)), 4),
