@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "predict": "huiying.commands.classify:predict",
     "evaluate": "huiying.commands.classify:evaluate",
     "route": "huiying.commands.route:route",
+    "model": "huiying.commands.model:model",
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",
