@@ -31,7 +31,6 @@ from sklearn.svm import LinearSVC
 from classifier import card as card_io
 from classifier.catalogue import CataloguePrior, blend
 from classifier.features import FeatureConfig, build_features, to_frame
-from classifier.text import TextNormaliser
 
 Progress = Callable[[str], None]
 
@@ -59,7 +58,8 @@ class TrainConfig:
 
 
 def build_pipeline(config: TrainConfig) -> Pipeline:
-    """normalise → features → LinearSVC calibrated by scikit-learn's temperature scaling.
+    """features (normalise → char n-grams, per text block) → LinearSVC calibrated by
+    scikit-learn's temperature scaling.
 
     `ensemble=False`: out-of-fold margins fit the one temperature, and a single LinearSVC fitted on
     all the data predicts (one model to evaluate per message, not one per fold).
@@ -70,13 +70,7 @@ def build_pipeline(config: TrainConfig) -> Pipeline:
         cv=config.calibration_folds,
         ensemble=False,
     )
-    return Pipeline(
-        [
-            ("normalise", TextNormaliser()),
-            ("features", build_features(config.features)),
-            ("clf", clf),
-        ]
-    )
+    return Pipeline([("features", build_features(config.features)), ("clf", clf)])
 
 
 def choose_threshold(confidences: np.ndarray, correct: np.ndarray, target: float) -> float:

@@ -9,9 +9,10 @@ other cuts than it was trained with.
 Both raw text and already-segmented text (words separated by spaces) are accepted: the text is split
 on whitespace and every chunk is cut again, so "化工 园区" and "化工园区" give the same tokens.
 
-`normalise` is the one form the router sees, at training and at prediction time (the pipeline's
-first step, `TextNormaliser`): NFKC (full-width → half-width) and lower case, 12345 and letter
-boilerplate removed (来电人反映, 市民来电咨询, 尊敬的领导, 您好…), cut into words, stopwords dropped
+`normalise` is the one form the router sees, at training and at prediction time (`TextNormaliser`,
+the first step of each text block of the features): full-width letters and digits folded, lower
+case, 12345 and letter boilerplate removed (来电人反映, 市民来电咨询, 尊敬的领导, 您好…), cut into
+words, stopwords dropped
 (the 中科院计算所 ICT list from the stopwords-zh package: the Teddy Cup split was built with exactly
 that list — none of its 1,206 words except two punctuation marks occur in classify_train), and the
 words joined without spaces. A raw message and its segmented, stopword-free twin thus reach the
@@ -25,6 +26,7 @@ import logging
 import os
 import re
 from functools import lru_cache
+from itertools import filterfalse
 from pathlib import Path
 from typing import Any
 
@@ -148,15 +150,21 @@ def strip_boilerplate(text: str) -> str:
     return _BOILERPLATE.sub("", text)
 
 
-def normalise(text: str) -> str:
-    """The router's view of a text: folded, boilerplate-free, stopword-free words without spaces."""
+def normalise(text: str, remove_stopwords: bool = True) -> str:
+    """The router's view of a text: folded, boilerplate-free, stopword-free words without spaces.
+
+    Without `remove_stopwords` the text is not cut into words at all (about 4x faster; raw and
+    segmented text then differ by the stopwords the segmented form lost).
+    """
     # Spaces go first so that segmented text ("来电 人 反映") meets the same patterns and cuts.
     # Full-width letters/digits are folded by a translate table: NFKC of a message costs ~90 µs.
     if _HAS_FULLWIDTH.search(text):
         text = text.translate(_FULLWIDTH)
     text = strip_boilerplate(_WHITESPACE.sub("", text.lower()))
+    if not remove_stopwords:
+        return text
     stop = stopword_set()
-    return "".join(t for t in _segmenter()(text, False) if t not in stop)
+    return "".join(filterfalse(stop.__contains__, _segmenter()(text, False)))
 
 
 def segment_without_stopwords(text: str) -> str:
@@ -175,6 +183,9 @@ def segment_without_stopwords(text: str) -> str:
 class TextNormaliser(TransformerMixin, BaseEstimator):
     """Pipeline step applying `normalise` to every cell of a 1-D or 2-D array of texts."""
 
+    def __init__(self, remove_stopwords: bool = True):
+        self.remove_stopwords = remove_stopwords
+
     def fit(self, X, y=None):
         self.n_features_in_ = 1 if np.ndim(X) == 1 else np.shape(X)[1]
         return self
@@ -184,7 +195,7 @@ class TextNormaliser(TransformerMixin, BaseEstimator):
         out = np.empty(array.shape, dtype=object)
         flat_in, flat_out = array.reshape(-1), out.reshape(-1)
         for i, value in enumerate(flat_in):
-            flat_out[i] = normalise("" if value is None else str(value))
+            flat_out[i] = normalise("" if value is None else str(value), self.remove_stopwords)
         return out
 
     def __sklearn_tags__(self):
