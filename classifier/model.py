@@ -50,6 +50,9 @@ class TrainConfig:
     calibration_folds: int = 3  # CalibratedClassifierCV folds for the temperature
     validation_size: float = 0.2
     target_precision: float = 0.95
+    # Floor for the chosen threshold: a validation split written by the same hands as the training
+    # data flatters the model (see ledger.training.MIN_AUTO_THRESHOLD).
+    min_threshold: float = 0.0
     # Labels the ledger never routes automatically (非本厅职责 is always sent back by a person):
     # validation items predicted as these do not take part in choosing the threshold.
     never_auto: tuple[str, ...] = ("not_ours",)
@@ -228,6 +231,7 @@ def train_from_examples(
         if eligible.any()
         else 1.0
     )
+    threshold = max(threshold, config.min_threshold)
     params["temperature"] = round(_temperature(pipeline), 6)
     routed = (confidence >= threshold) & eligible
     metrics = {

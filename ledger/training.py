@@ -13,14 +13,16 @@ from sqlalchemy.orm import Session
 
 from classifier.catalogue import CataloguePrior
 from classifier.model import Router as ModelPipeline
-from classifier.model import train_from_examples
+from classifier.model import TrainConfig, train_from_examples
 from classifier.negatives import NOT_OURS, load_real_negatives
 from classifier.seed import load_seed_corpus
 from ledger.model_store import archive_and_save
 from ledger.models import Department, Item, RoutingDecision
+from ledger.routing import MIN_AUTO_THRESHOLD
 from ledger.settings import Settings
 
 Progress = Callable[[str], None]
+TRAIN_CONFIG = TrainConfig(min_threshold=MIN_AUTO_THRESHOLD)
 # Below this many confirmed routes a held-out comparison says nothing; report validation metrics only.
 MIN_HELD_OUT = 20
 
@@ -92,12 +94,17 @@ def macro_f1(
 
 
 def train(examples: list[Example], progress: Progress) -> ModelPipeline:
-    return train_from_examples(
+    router = train_from_examples(
         [e.title for e in examples],
         [e.body for e in examples],
         [e.label for e in examples],
+        config=TRAIN_CONFIG,
         progress=progress,
     )
+    router.card.params["real_negatives"] = sum(
+        e.label == NOT_OURS and e.item_id is None for e in examples
+    )
+    return router
 
 
 def retrain(session: Session, settings: Settings, progress: Progress = print) -> RetrainReport:
