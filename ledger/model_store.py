@@ -30,6 +30,11 @@ class RollbackError(RuntimeError):
     """No earlier model to go back to."""
 
 
+def lock_path(settings: Settings) -> Path:
+    """Held while a model is trained, switched or rolled back (one such change at a time)."""
+    return settings.model_path.parent / "update.lock"
+
+
 def history_dir(settings: Settings) -> Path:
     return settings.model_path.parent / "history"
 
@@ -79,7 +84,8 @@ def rollback(settings: Settings) -> ModelCard:
     current = settings.model_path
     retired_card = None
     if current.exists():
-        retired_card = json.loads(_card_file(current).read_text("utf-8")).get("created_at")
+        if _card_file(current).exists():
+            retired_card = json.loads(_card_file(current).read_text("utf-8")).get("created_at")
         _move(current, history_dir(settings) / f"retired-{_stamp()}.joblib")
     save_model_atomically(restored, current)
     previous.unlink()

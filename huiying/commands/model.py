@@ -67,11 +67,26 @@ def retrain(if_due: bool) -> None:
     every = retrain_every() if if_due else 1
     engine = make_engine(settings.database_url)
     try:
-        with make_session_factory(engine)() as session:
+        with _update_lock(settings), make_session_factory(engine)() as session:
             outcome = retrain_if_due(session, settings, every=every, progress=click.echo)
     finally:
         engine.dispose()
     click.echo(outcome.summary())
+
+
+def _update_lock(settings: Settings):
+    """One model change at a time: a second retrain or rollback stops with a clear message.
+
+    Returns filelock's acquire proxy, a context manager that releases the lock on exit."""
+    from filelock import FileLock, Timeout
+
+    from ledger.model_store import lock_path
+
+    lock_path(settings).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return FileLock(str(lock_path(settings))).acquire(timeout=0)
+    except Timeout as exc:
+        raise click.ClickException("另一个进程正在更新分办模型，本次跳过。") from exc
 
 
 @model.command("rollback")
@@ -82,7 +97,8 @@ def rollback() -> None:
 
     settings = Settings.from_env()
     try:
-        card = do_rollback(settings)
+        with _update_lock(settings):
+            card = do_rollback(settings)
     except RollbackError as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(f"已回滚：当前分办模型训练于 {card.created_at}（{card.n_examples} 条样本）。")

@@ -169,3 +169,21 @@ def test_a_worse_model_is_refused(
     assert "未切换" in outcome.summary()
     card = json.loads(settings.model_path.with_name("router.joblib.card.json").read_text("utf-8"))
     assert card["created_at"] == current.card.created_at
+
+
+def test_one_model_change_at_a_time(
+    database_url: str, data_dir: Path, instance_dir: Path, tmp_path: Path
+) -> None:
+    from filelock import FileLock
+
+    from ledger.model_store import lock_path
+
+    private = _instance(tmp_path, instance_dir)
+    settings = Settings(database_url, data_dir, private, None)
+    env = {**os.environ, "HUIYING_DATABASE_URL": database_url, "HUIYING_INSTANCE_DIR": str(private)}
+    with FileLock(str(lock_path(settings))):
+        for args in (["model", "retrain"], ["model", "rollback"]):
+            result = CliRunner().invoke(main, args, env=env)
+            assert result.exit_code != 0 and "另一个进程正在更新分办模型" in result.output
+    result = CliRunner().invoke(main, ["model", "retrain"], env=env)
+    assert result.exit_code == 0 and "无需更新" in result.output
