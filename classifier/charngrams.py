@@ -63,7 +63,7 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
 
     def __init__(
         self,
-        ngram_range: tuple[int, int] = (1, 4),
+        ngram_range: tuple[int, int] = (1, 2),
         n_bits: int = 21,
         min_df: int = 2,
         sublinear_tf: bool = True,
@@ -212,6 +212,14 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         norms[norms == 0] = 1
         data /= norms.astype(np.float32)[r]
         return data, c.astype(np.int32), np.bincount(r, minlength=len(texts))
+
+    def __sklearn_tags__(self):
+        # Like TfidfVectorizer: input is an iterable of texts (or one text column), so
+        # check_estimator's numeric-array checks do not apply.
+        tags = super().__sklearn_tags__()
+        tags.input_tags.string = True
+        tags.input_tags.two_d_array = False
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "kept_buckets_")

@@ -27,9 +27,10 @@ from dataclasses import dataclass
 import numpy as np
 from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.pipeline import Pipeline
 
 from classifier.charngrams import CharNgramTfidf
-from classifier.text import tokenize
+from classifier.text import TextNormaliser, tokenize
 
 TEXT_COLUMN = 0
 TITLE_COLUMN = 1
@@ -47,6 +48,8 @@ class FeatureConfig:
     word_weight: float = 0.0  # 0 = no word block (fast path: no tokenizer at prediction time)
     title_weight: float = 0.5
     use_title: bool = True
+    # Cut into words and drop stopwords (robust to segmented/stopword-free input; ~4x the cost)
+    remove_stopwords: bool = True
 
 
 def word_vectorizer(ngrams: tuple[int, int], min_df: int = 1) -> TfidfVectorizer:
@@ -61,16 +64,34 @@ def word_vectorizer(ngrams: tuple[int, int], min_df: int = 1) -> TfidfVectorizer
     )
 
 
-def char_vectorizer(ngrams: tuple[int, int], min_df: int, bits: int = 21, seed: int = 0):
-    return CharNgramTfidf(ngram_range=ngrams, min_df=min_df, n_bits=bits, seed=seed)
+def char_vectorizer(
+    ngrams: tuple[int, int],
+    min_df: int,
+    bits: int = 21,
+    seed: int = 0,
+    remove_stopwords: bool = True,
+) -> Pipeline:
+    """Normalised text (`classifier.text.normalise`) → hashed character n-gram TF-IDF."""
+    return Pipeline(
+        [
+            ("normalise", TextNormaliser(remove_stopwords)),
+            ("tfidf", CharNgramTfidf(ngram_range=ngrams, min_df=min_df, n_bits=bits, seed=seed)),
+        ]
+    )
 
 
 def build_features(config: FeatureConfig) -> ColumnTransformer:
-    """The feature step of the router pipeline."""
+    """The feature step of the router pipeline (each text block normalises its own column, so a
+    model without a title block never spends time on titles)."""
     blocks = [
         (
             "text_chars",
-            char_vectorizer(config.char_ngrams, config.char_min_df, config.hash_bits),
+            char_vectorizer(
+                config.char_ngrams,
+                config.char_min_df,
+                config.hash_bits,
+                remove_stopwords=config.remove_stopwords,
+            ),
             [TEXT_COLUMN],
         )
     ]
@@ -82,7 +103,9 @@ def build_features(config: FeatureConfig) -> ColumnTransformer:
         blocks.append(
             (
                 "title_chars",
-                char_vectorizer(config.char_ngrams, 1, config.hash_bits, 1),
+                char_vectorizer(
+                    config.char_ngrams, 1, config.hash_bits, 1, config.remove_stopwords
+                ),
                 [TITLE_COLUMN],
             )
         )

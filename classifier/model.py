@@ -4,12 +4,12 @@
 ledger's retraining (confirmed/corrected routes + seed corpus) both call it.
 
 Training: a stratified validation split (`validation_size`) is taken from the training examples;
-the pipeline (hashed character n-gram TF-IDF + LinearSVC) is fitted on the rest. On the validation
-split the softmax temperature that turns SVM margins into probabilities is fitted (one parameter,
-minimum log-loss), validation metrics are measured and the abstain threshold is chosen (the lowest
-confidence at which auto-routed validation items reach `target_precision`). The pipeline is then
-refitted on all examples, keeping that temperature; card metrics are the validation figures.
-A test file is never involved.
+the pipeline (text normalisation → hashed character n-gram TF-IDF → LinearSVC wrapped in
+scikit-learn's `CalibratedClassifierCV(method="temperature")`) is fitted on the rest. On the
+validation split metrics are measured and the abstain threshold is chosen (the lowest confidence at
+which auto-routed validation items reach `target_precision`). The pipeline is then refitted on all
+examples (its temperature re-fitted by the calibrator's own folds); card metrics are the validation
+figures. A test file is never involved.
 """
 
 from __future__ import annotations
@@ -22,15 +22,14 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from scipy.optimize import minimize_scalar
-from scipy.special import log_softmax, softmax
-from sklearn.base import BaseEstimator, ClassifierMixin, clone
+from sklearn.calibration import CalibratedClassifierCV
 from sklearn.metrics import accuracy_score, f1_score
 from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
 from classifier import card as card_io
+from classifier.catalogue import CataloguePrior, blend
 from classifier.features import FeatureConfig, build_features, to_frame
 
 Progress = Callable[[str], None]
@@ -48,66 +47,32 @@ class Prediction:
 class TrainConfig:
     features: FeatureConfig = field(default_factory=FeatureConfig)
     C: float = 3.0
-    calibration_folds: int = 3  # kept for old callers; calibration now uses the validation split
+    calibration_folds: int = 3  # CalibratedClassifierCV folds for the temperature
     validation_size: float = 0.2
     target_precision: float = 0.95
+    # Floor for the chosen threshold: a validation split written by the same hands as the training
+    # data flatters the model (see ledger.training.MIN_AUTO_THRESHOLD).
+    min_threshold: float = 0.0
+    # Labels the ledger never routes automatically (非本厅职责 is always sent back by a person):
+    # validation items predicted as these do not take part in choosing the threshold.
+    never_auto: tuple[str, ...] = ("not_ours",)
     refit_on_all: bool = True
     random_state: int = 20210
 
 
-class SoftmaxCalibrated(ClassifierMixin, BaseEstimator):
-    """A linear classifier whose margins become probabilities through a softmax with temperature.
+def build_pipeline(config: TrainConfig) -> Pipeline:
+    """features (normalise → char n-grams, per text block) → LinearSVC calibrated by
+    scikit-learn's temperature scaling.
 
-    ``temperature`` is fitted on held-out data by `fit_temperature` (train_from_examples uses its
-    validation split); refitting keeps it. Cheaper than CalibratedClassifierCV (one fit instead of
-    folds + 1) and gives one coherent multi-class distribution for the top-3.
+    `ensemble=False`: out-of-fold margins fit the one temperature, and a single LinearSVC fitted on
+    all the data predicts (one model to evaluate per message, not one per fold).
     """
-
-    def __init__(self, estimator: Any = None, temperature: float = 1.0):
-        self.estimator = estimator
-        self.temperature = temperature
-
-    def fit(self, X, y):
-        self.estimator_ = clone(self.estimator if self.estimator is not None else LinearSVC())
-        self.estimator_.fit(X, y)
-        self.classes_ = self.estimator_.classes_
-        return self
-
-    def margins(self, X) -> np.ndarray:
-        scores = self.estimator_.decision_function(X)
-        if scores.ndim == 1:  # binary: one margin for classes_[1]
-            scores = np.column_stack([-scores, scores]) / 2
-        return scores
-
-    def decision_function(self, X) -> np.ndarray:
-        return self.margins(X)
-
-    def predict(self, X) -> np.ndarray:
-        return self.classes_[np.argmax(self.margins(X), axis=1)]
-
-    def predict_proba(self, X) -> np.ndarray:
-        return softmax(self.margins(X) / self.temperature, axis=1)
-
-
-def fit_temperature(margins: np.ndarray, classes: np.ndarray, y: Sequence[str]) -> float:
-    """Temperature minimising the log-loss of softmax(margins / T) on held-out items."""
-    index = {label: i for i, label in enumerate(classes)}
-    known = np.array([label in index for label in y])
-    if not known.any():
-        return 1.0
-    target = np.array([index[label] for label in np.asarray(y)[known]])
-    m = margins[known]
-
-    def loss(log_t: float) -> float:
-        logp = log_softmax(m / np.exp(log_t), axis=1)
-        return float(-logp[np.arange(len(target)), target].mean())
-
-    result = minimize_scalar(loss, bounds=(np.log(0.01), np.log(10.0)), method="bounded")
-    return float(np.exp(result.x))
-
-
-def build_pipeline(config: TrainConfig, temperature: float = 1.0) -> Pipeline:
-    clf = SoftmaxCalibrated(LinearSVC(C=config.C), temperature=temperature)
+    clf = CalibratedClassifierCV(
+        LinearSVC(C=config.C),
+        method="temperature",
+        cv=config.calibration_folds,
+        ensemble=False,
+    )
     return Pipeline([("features", build_features(config.features)), ("clf", clf)])
 
 
@@ -145,21 +110,33 @@ class Router:
     def predict_proba(self, titles: Sequence[str] | None, bodies: Sequence[str]) -> np.ndarray:
         return self.pipeline.predict_proba(self._frame(titles, bodies))
 
-    def predict(self, titles: Sequence[str] | None, bodies: Sequence[str]) -> list[Prediction]:
+    def predict(
+        self,
+        titles: Sequence[str] | None,
+        bodies: Sequence[str],
+        prior: CataloguePrior | None = None,
+    ) -> list[Prediction]:
+        """Top-3 per message; with a catalogue `prior`, its evidence is blended in (see
+        `classifier.catalogue`). Auto-routing needs the threshold *and* agreement with the model
+        alone: a suggestion that only the catalogue makes is always checked by a person."""
         proba = self.predict_proba(titles, bodies)
         classes = [str(c) for c in self.pipeline.classes_]
+        model_best = proba.argmax(axis=1)
+        if prior is not None and prior.codes:
+            texts = to_frame(titles, bodies)[:, 0]
+            proba, classes = blend(proba, classes, prior.evidence(texts), prior.codes)
         k = min(3, proba.shape[1])
         top = np.argsort(-proba, axis=1)[:, :k]
         top_p = np.round(np.take_along_axis(proba, top, axis=1).astype(float), 4).tolist()
         threshold = self.threshold
         out = []
-        for idx, ps in zip(top.tolist(), top_p, strict=True):
+        for idx, ps, own in zip(top.tolist(), top_p, model_best.tolist(), strict=True):
             top3 = [(classes[i], p) for i, p in zip(idx, ps, strict=True)]
-            out.append(Prediction(top3[0][0], ps[0], top3, ps[0] >= threshold))
+            out.append(Prediction(top3[0][0], ps[0], top3, ps[0] >= threshold and idx[0] == own))
         return out
 
-    def predict_one(self, title: str, body: str) -> Prediction:
-        return self.predict([title], [body])[0]
+    def predict_one(self, title: str, body: str, prior: CataloguePrior | None = None) -> Prediction:
+        return self.predict([title], [body], prior)[0]
 
     def should_auto_route(self, prediction: Prediction) -> bool:
         """True when the item may skip manual triage (confidence at or above the threshold)."""
@@ -189,12 +166,11 @@ def fit_pipeline(
     bodies: Sequence[str],
     labels: Sequence[str],
     config: TrainConfig,
-    temperature: float = 1.0,
 ) -> Pipeline:
-    """Fit features + classifier; `temperature` comes from a validation split (see module doc)."""
+    """Fit normaliser + features + calibrated classifier."""
     use_title = config.features.use_title and titles is not None and any(titles)
     cfg = config if use_title else _without_title(config)
-    pipeline = build_pipeline(cfg, temperature)
+    pipeline = build_pipeline(cfg)
     pipeline.fit(to_frame(titles, bodies), np.asarray(labels))
     return pipeline
 
@@ -243,15 +219,21 @@ def train_from_examples(
     params = {**asdict(config), "use_title": use_title}
     x_val = to_frame(pick(titles, val_idx), pick(bodies, val_idx))
     y_val = np.asarray(pick(labels, val_idx))
-    clf = pipeline.named_steps["clf"]
-    margins = clf.margins(pipeline.named_steps["features"].transform(x_val))
-    temperature = fit_temperature(margins, clf.classes_, y_val)
-    proba = softmax(margins / temperature, axis=1)
-    predicted = clf.classes_[np.argmax(proba, axis=1)]
+    classes = pipeline.classes_
+    proba = pipeline.predict_proba(x_val)
+    predicted = classes[np.argmax(proba, axis=1)]
     confidence = proba.max(axis=1)
-    threshold = choose_threshold(confidence, predicted == y_val, config.target_precision)
-    params["temperature"] = round(temperature, 6)
-    routed = confidence >= threshold
+    eligible = ~np.isin(predicted, config.never_auto)
+    threshold = (
+        choose_threshold(
+            confidence[eligible], (predicted == y_val)[eligible], config.target_precision
+        )
+        if eligible.any()
+        else 1.0
+    )
+    threshold = max(threshold, config.min_threshold)
+    params["temperature"] = round(_temperature(pipeline), 6)
+    routed = (confidence >= threshold) & eligible
     metrics = {
         "validation_macro_f1": round(float(f1_score(y_val, predicted, average="macro")), 4),
         "validation_accuracy": round(float(accuracy_score(y_val, predicted)), 4),
@@ -260,7 +242,7 @@ def train_from_examples(
         "auto_route_precision": round(float((predicted == y_val)[routed].mean()), 4)
         if routed.any()
         else None,
-        "validation_log_loss": round(_log_loss(proba, clf.classes_, y_val), 4),
+        "validation_log_loss": round(_log_loss(proba, classes, y_val), 4),
         "train_seconds": 0.0,
     }
     say(
@@ -269,11 +251,18 @@ def train_from_examples(
     )
     if config.refit_on_all:
         say(f"用全部 {len(labels)} 条样本重新训练 refit on all examples")
-        pipeline = fit_pipeline(titles, bodies, labels, config, temperature)
-    else:
-        clf.set_params(temperature=temperature)
+        pipeline = fit_pipeline(titles, bodies, labels, config)
     metrics["train_seconds"] = round(time.perf_counter() - started, 1)
     return Router(pipeline, _card(labels, titles, bodies, threshold, metrics, params))
+
+
+def _temperature(pipeline: Pipeline) -> float:
+    """The fitted temperature (for the card); NaN if scikit-learn's internals change."""
+    try:
+        calibrator = pipeline.named_steps["clf"].calibrated_classifiers_[0].calibrators[0]
+        return float(calibrator.beta_) ** -1 if hasattr(calibrator, "beta_") else float("nan")
+    except (AttributeError, IndexError, KeyError):
+        return float("nan")
 
 
 def _log_loss(proba: np.ndarray, classes: np.ndarray, y: np.ndarray) -> float:

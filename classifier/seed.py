@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from classifier.model import Progress, Router, TrainConfig, train_from_examples
+from classifier.negatives import NOT_OURS, Negative
 
 DEFAULT_SEED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "seed_corpus.csv"
 
@@ -42,13 +43,17 @@ def train_cold_start(
     path: str | Path = DEFAULT_SEED_CORPUS,
     config: TrainConfig | None = None,
     progress: Progress | None = None,
+    negatives: list[Negative] | None = None,
 ) -> Router:
-    """Train the cold-start router on the seed corpus alone."""
+    """Train the cold-start router on the seed corpus (plus real 非本厅职责 `negatives`, if given)."""
     examples = load_seed_corpus(path)
-    return train_from_examples(
-        [e.title for e in examples],
-        [e.body for e in examples],
-        [e.department_code for e in examples],
+    negatives = negatives or []
+    router = train_from_examples(
+        [e.title for e in examples] + [n.title for n in negatives],
+        [e.body for e in examples] + [n.body for n in negatives],
+        [e.department_code for e in examples] + [NOT_OURS] * len(negatives),
         config=config,
         progress=progress,
     )
+    router.card.params["real_negatives"] = len(negatives)
+    return router

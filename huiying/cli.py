@@ -24,6 +24,7 @@ COMMANDS: dict[str, str] = {
     "route": "huiying.commands.route:route",
     "hot-topics": "huiying.commands.hot_topics:hot_topics",
     "report": "huiying.commands.report:report",
+    "model": "huiying.commands.model:model",
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",

@@ -15,6 +15,9 @@ class Settings:
     database_url: str
     data_dir: Path
     instance_dir: Path
+    # Real citizen messages beside the project (../shared/data), read at training time as
+    # 非本厅职责 examples and never copied in; None where the folder is absent.
+    shared_data_dir: Path | None = None
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -22,10 +25,12 @@ class Settings:
         instance_dir = Path(env.get("HUIYING_INSTANCE_DIR", REPO_ROOT / "instance")).resolve()
         data_dir = Path(env.get("HUIYING_DATA_DIR", REPO_ROOT / "data")).resolve()
         default_db = f"sqlite:///{instance_dir / 'huiying.db'}"
+        shared = Path(env.get("HUIYING_SHARED_DATA") or REPO_ROOT.parent / "shared" / "data")
         return cls(
             database_url=env.get("HUIYING_DATABASE_URL", default_db),
             data_dir=data_dir,
             instance_dir=instance_dir,
+            shared_data_dir=shared.resolve() if shared.is_dir() else None,
         )
 
     @property

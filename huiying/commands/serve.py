@@ -54,7 +54,8 @@ def serve_until_stopped(
     if jobs:
         background = BackgroundJobs(Settings.from_env(env), env).start()
         click.echo(
-            f"后台任务：{background.describe()}（HUIYING_CRAWL_EVERY_MINUTES / HUIYING_REMIND_EVERY_MINUTES）"
+            f"后台任务：{background.describe()}（HUIYING_CRAWL_EVERY_MINUTES / HUIYING_REMIND_EVERY_MINUTES / "
+            "HUIYING_RETRAIN_CHECK_MINUTES / HUIYING_RETRAIN_EVERY）"
         )
     try:
         code = subprocess.call(gunicorn_command(host, port, workers), env=env)

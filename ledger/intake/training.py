@@ -11,14 +11,18 @@ from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from classifier.catalogue import CataloguePrior
 from classifier.model import Router as ModelPipeline
-from classifier.model import train_from_examples
+from classifier.model import TrainConfig, train_from_examples
+from classifier.negatives import NOT_OURS, load_real_negatives
 from classifier.seed import load_seed_corpus
-from ledger.intake.routing import save_model_atomically
+from ledger.intake.model_store import archive_and_save
+from ledger.intake.routing import MIN_AUTO_THRESHOLD
 from ledger.models import Department, Item, RoutingDecision
 from ledger.settings import Settings
 
 Progress = Callable[[str], None]
+TRAIN_CONFIG = TrainConfig(min_threshold=MIN_AUTO_THRESHOLD)
 # Below this many confirmed routes a held-out comparison says nothing; report validation metrics only.
 MIN_HELD_OUT = 20
 
@@ -28,6 +32,7 @@ class Example:
     title: str
     body: str
     label: str
+    item_id: int | None = None  # None for seed-corpus and shared-data examples
 
 
 @dataclass(frozen=True)
@@ -63,34 +68,52 @@ def ledger_examples(session: Session) -> list[Example]:
     )
     latest: dict[int, Example | None] = {}
     for item_id, is_example, title, body, code in rows:
-        latest[item_id] = Example(title, body, code) if is_example and code else None
+        latest[item_id] = Example(title, body, code, item_id) if is_example and code else None
     return [e for e in latest.values() if e is not None]
 
 
-def _macro_f1(model: ModelPipeline, examples: list[Example]) -> float:
-    predictions = model.predict([e.title for e in examples], [e.body for e in examples])
+def base_examples(settings: Settings) -> list[Example]:
+    """What every model learns from before the ledger: the seed corpus and, when the shared data
+    folder is there, real 非本厅职责 messages (read from it, never copied)."""
+    seed = [
+        Example(e.title, e.body, e.department_code)
+        for e in load_seed_corpus(settings.data_dir / "seed_corpus.csv")
+    ]
+    negatives = load_real_negatives(settings.shared_data_dir)
+    return seed + [Example(n.title, n.body, NOT_OURS) for n in negatives]
+
+
+def macro_f1(
+    model: ModelPipeline, examples: list[Example], prior: CataloguePrior | None = None
+) -> float:
+    """Macro-F1 of the model's top suggestion (with the catalogue prior, as intake routes)."""
+    predictions = model.predict([e.title for e in examples], [e.body for e in examples], prior)
     return float(
         f1_score([e.label for e in examples], [p.label for p in predictions], average="macro")
     )
 
 
-def _train(examples: list[Example], progress: Progress) -> ModelPipeline:
-    return train_from_examples(
+def train(examples: list[Example], progress: Progress) -> ModelPipeline:
+    router = train_from_examples(
         [e.title for e in examples],
         [e.body for e in examples],
         [e.label for e in examples],
+        config=TRAIN_CONFIG,
         progress=progress,
     )
+    router.card.params["real_negatives"] = sum(
+        e.label == NOT_OURS and e.item_id is None for e in examples
+    )
+    return router
 
 
 def retrain(session: Session, settings: Settings, progress: Progress = print) -> RetrainReport:
     """Retrain on the seed corpus plus the ledger's confirmed routes; compare before and after."""
-    seed = [
-        Example(e.title, e.body, e.department_code)
-        for e in load_seed_corpus(settings.data_dir / "seed_corpus.csv")
-    ]
+    seed = base_examples(settings)
     learned = ledger_examples(session)
-    progress(f"种子语料 {len(seed)} 条，台账中人工确认/改派的分办 {len(learned)} 条")
+    progress(
+        f"种子语料（含真实的非本厅职责留言）{len(seed)} 条，台账中人工确认/改派的分办 {len(learned)} 条"
+    )
     before = after = None
     held: list[Example] = []
     if len(learned) >= MIN_HELD_OUT:
@@ -98,15 +121,16 @@ def retrain(session: Session, settings: Settings, progress: Progress = print) ->
         stratify = labels if min(labels.count(x) for x in set(labels)) >= 2 else None
         kept, held = train_test_split(learned, test_size=0.2, random_state=0, stratify=stratify)
         # "Before" = what the seed corpus alone knows; the saved model may have seen these items.
-        baseline = _train(seed, lambda _msg: None)
-        before = _macro_f1(baseline, held)
+        baseline = train(seed, lambda _msg: None)
+        before = macro_f1(baseline, held)
         progress(f"对比：留出 {len(held)} 条确认过的分办；仅用种子语料的模型宏平均 F1 {before:.3f}")
-        candidate = _train(seed + list(kept), progress)
-        after = _macro_f1(candidate, held)
+        candidate = train(seed + list(kept), progress)
+        after = macro_f1(candidate, held)
         progress(f"新模型（未见过这 {len(held)} 条）宏平均 F1 {after:.3f}")
     progress("用全部样本训练最终模型")
-    model = _train(seed + learned, progress)
-    path = save_model_atomically(model, settings.model_path)
+    model = train(seed + learned, progress)
+    model.card.params["ledger_examples"] = len(learned)
+    path = archive_and_save(model, settings)
     metrics = model.card.metrics
     return RetrainReport(
         ledger_examples=len(learned),

@@ -8,7 +8,6 @@ import numpy as np
 import pytest
 
 from classifier.charngrams import CharNgramTfidf
-from classifier.model import SoftmaxCalibrated, fit_temperature
 
 DOCS = [
     "我们是专精特新小巨人企业，化工园区认定什么时候公布？",
@@ -73,12 +72,62 @@ def test_pickle_round_trip_without_lookup_table(fitted):
     assert (again.transform(DOCS) != fitted.transform(DOCS)).nnz == 0
 
 
-def test_temperature_fit_sharpens_or_softens_probabilities():
-    rng = np.random.default_rng(0)
-    y = rng.integers(0, 3, 600)
-    margins = rng.normal(size=(600, 3)) * 0.1
-    margins[np.arange(600), y] += 0.5  # informative margins on a small scale
-    t = fit_temperature(margins, np.array([0, 1, 2]), y)
-    assert t < 1.0  # small SVM margins need sharpening
-    clf = SoftmaxCalibrated(temperature=t)
-    assert clf.get_params()["temperature"] == t
+def test_pipeline_calibrates_with_sklearn_temperature_scaling():
+    from sklearn.calibration import CalibratedClassifierCV
+
+    from classifier.model import TrainConfig, fit_pipeline
+
+    texts = [d * (i + 1) for i in range(6) for d in DOCS]
+    labels = [str(j % 4) for _ in range(6) for j in range(4)]
+    pipeline = fit_pipeline(None, texts, labels, TrainConfig())
+    clf = pipeline.named_steps["clf"]
+    assert isinstance(clf, CalibratedClassifierCV) and clf.method == "temperature"
+    proba = pipeline.predict_proba(np.array([[t, ""] for t in DOCS], dtype=object))
+    assert np.allclose(proba.sum(axis=1), 1.0)
+
+
+@pytest.mark.parametrize(
+    "check",
+    [
+        "check_no_attributes_set_in_init",
+        "check_parameters_default_constructible",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_repr",
+        "check_estimator_tags_renamed",
+        "check_valid_tag_types",
+    ],
+)
+def test_is_a_proper_sklearn_transformer(check):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check)("CharNgramTfidf", CharNgramTfidf())
+
+
+def test_check_estimator_passes_where_it_applies():
+    import warnings
+
+    from sklearn.exceptions import SkipTestWarning
+    from sklearn.utils.estimator_checks import check_estimator
+
+    with warnings.catch_warnings():
+        # text-only input: the numeric-array checks are skipped, as for TfidfVectorizer
+        warnings.simplefilter("ignore", SkipTestWarning)
+        results = check_estimator(CharNgramTfidf(), on_fail=None)
+    assert results and not [r for r in results if r["status"] == "failed"]
+
+
+def test_defaults_match_the_pipeline_and_fit_returns_self():
+    from sklearn.base import clone
+
+    from classifier.features import FeatureConfig
+
+    est = CharNgramTfidf()
+    config = FeatureConfig()
+    assert (est.ngram_range, est.min_df, est.n_bits) == (
+        config.char_ngrams,
+        config.char_min_df,
+        config.hash_bits,
+    )
+    assert est.fit(DOCS) is est
+    assert clone(est).get_params() == est.get_params()

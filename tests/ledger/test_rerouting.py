@@ -23,8 +23,8 @@ def test_stale_suggestions_are_refreshed_once(
         source="demo_board",
         external_id="RR-1",
         item_type="留言板",
-        title="合同款一年多未结清",
-        body="某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。",
+        title="求助",
+        body="我们遇到一些困难，想请厅里帮忙协调一下。",  # vague: waits for a person
         received_at=datetime(2026, 11, 20, tzinfo=UTC),
     )
     item = session.get(Item, intake(session, record, ctx).item_id)

@@ -51,8 +51,8 @@ def test_low_confidence_items_wait_for_a_person(
     session: Session, data_dir: Path, instance_dir: Path
 ) -> None:
     ctx = IntakeContext.load(session, Settings("unused", data_dir, instance_dir))
-    # Two divisions' business in one message: the model is split between them.
-    vague = _record(2, "求助", "我公司的技改项目补贴和5G基站建设都遇到困难。")
+    # Nothing in the message says whose business it is: the model is unsure.
+    vague = _record(2, "求助", "我们遇到一些困难，想请厅里帮忙协调一下。")
     prediction = ctx.router.model.predict_one(vague.title, vague.body)  # type: ignore[attr-defined]
     assert prediction.confidence < ctx.router.model.threshold  # type: ignore[attr-defined]
     item = session.get(Item, intake(session, vague, ctx).item_id)

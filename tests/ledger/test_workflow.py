@@ -30,10 +30,10 @@ NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Monday 10:00 in Shanghai
 # Texts the real (seed-corpus) model is unsure about, so the items wait for a person at triage;
 # each text's routing is asserted in make(), so a retrained model that changes its mind fails there.
 TEXTS = {
-    "sme": ("合同款一年多未结清", "某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。"),
+    "sme": ("合同款一年多未结清", "某单位欠我公司合同款 80 余万元，多次催要无果，请求协调。"),
     "sme_bulk": (
-        "关于专精特新认定的咨询",
-        "我厂生产纺织面料，想了解今年申报时间和条件，联系电话 13912345678。",
+        "关于中小企业认定的咨询",
+        "我厂是小企业，做纺织面料，想了解今年申报时间和条件，联系电话 13912345678。",
     ),
     "not_ours": ("小区物业乱收费", "小区物业公司乱收停车费，请求处理。"),
 }

@@ -45,16 +45,16 @@ def seed(make_item, routing) -> dict[str, int]:  # type: ignore[no-untyped-def]
         # 中小企业局, confident enough for bulk confirm but below auto-routing: a person confirms
         "confirm": make_item(
             "LY-1001",
-            "关于专精特新认定的咨询",
-            "我厂生产纺织面料，想了解今年申报时间和条件，联系电话 13912345678。",
+            "关于中小企业认定的咨询",
+            "我厂是小企业，做纺织面料，想了解今年申报时间和条件，联系电话 13912345678。",
             received_at=ago(1),
             author="张伟",
         ),
         # the model guesses wrong and unsure (轻工纺织): the person re-routes it to 化工专项行动办
         "reroute": make_item(
             "LY-1002",
-            "企业搬迁入园审批进度",
-            "我公司是危险化学品生产企业，搬迁入园申请已报送半年，请问审批进度。",
+            "搬迁申请审批进度",
+            "我们厂的搬迁申请报上去半年了，一直没有消息，请问进度。",
             received_at=ago(2),
         ),
         # a 12345 work order the model routes to 中小企业局 by itself …
@@ -69,13 +69,13 @@ def seed(make_item, routing) -> dict[str, int]:  # type: ignore[no-untyped-def]
         "duplicate": make_item(
             "LY-1003",
             "合同款一年多未结清",
-            "某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。",
+            "某单位欠我公司合同款 80 余万元，多次催要无果，请求协调。",
             received_at=ago(1),
         ),
         "other": make_item(
             "LY-1004",
             "原材料涨价影响交货",
-            "近期原材料价格大幅上涨，工厂无法按期交货，请求协调保供稳价。",
+            "近期原料价格大幅上涨，工厂无法按期交货，希望帮助。",
             received_at=ago(1),
         ),
         "overdue": make_item(
@@ -147,20 +147,20 @@ def test_a_working_day_in_the_browser(
     login(page, live_url, "fenban")
     assert page.url.endswith("/triage/")
     queue = page.inner_text("table.triage")
-    assert "关于专精特新认定的咨询" in queue and "中小企业局" in queue
+    assert "关于中小企业认定的咨询" in queue and "中小企业局" in queue
     assert f"{confidence * 100:.0f}%" in queue  # the model's confidence, as stored at intake
     assert "国企拖欠我司货款" not in queue  # auto-routed: it never waits for triage
     assert "13912345678" not in page.content()  # masked
     bulk = "input[type=checkbox][form=bulk]"
-    row = page.locator("tr", has_text="关于专精特新认定的咨询")
+    row = page.locator("tr", has_text="关于中小企业认定的咨询")
     assert row.locator(bulk).count() == 1  # confident enough for bulk confirm
-    assert page.locator("tr", has_text="企业搬迁入园审批进度").locator(bulk).count() == 0
+    assert page.locator("tr", has_text="搬迁申请审批进度").locator(bulk).count() == 0
     assert f"#{ids['original']}" in page.locator("tr", has_text="合同款一年多未结清").inner_text()
     shot(page, "triage-queue.png", backend)
 
     row.locator("button:has-text('确认')").click()
     page.wait_for_selector("p.flash:has-text('已分办')")
-    assert "关于专精特新认定的咨询" not in page.inner_text("table.triage")
+    assert "关于中小企业认定的咨询" not in page.inner_text("table.triage")
     assert routing(ids["confirm"]).department == "sme"
 
     page.goto(f"{live_url}/triage/items/{ids['reroute']}")
@@ -185,13 +185,13 @@ def test_a_working_day_in_the_browser(
     assert "state-红牌" in (overdue_row.get_attribute("class") or "")
     assert "红牌" in overdue_row.inner_text()
     assert "黄牌" in page.locator("tr", has_text="中小企业公共服务券").inner_text()
-    assert "企业搬迁入园" not in page.inner_text("table.items")  # re-routed to 化工专项行动办
+    assert "搬迁申请审批进度" not in page.inner_text("table.items")  # re-routed to 化工专项行动办
     shot(page, "workbench.png", backend)
 
     page.click("a:has-text('LY-1001')")
     page.click("button:has-text('套用模板')")
     text = page.input_value("textarea[name=text]")
-    assert "关于专精特新认定的咨询" in text
+    assert "关于中小企业认定的咨询" in text
     page.fill(
         "textarea[name=text]",
         text.replace(

@@ -29,7 +29,7 @@ def test_second_editor_gets_a_conflict_message_not_an_overwrite(
 ) -> None:  # type: ignore[no-untyped-def]
     # the model is unsure about this one (中小企业局, well below auto-routing): it waits for triage
     item_id = make_item(
-        "C1", "合同款一年多未结清", "某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。"
+        "C1", "合同款一年多未结清", "某单位欠我公司合同款 80 余万元，多次催要无果，请求协调。"
     )
     assert routing(item_id).status == "待分办"
     first, second = app.test_client(), app.test_client()

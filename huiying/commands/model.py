@@ -1,0 +1,104 @@
+"""`huiying model show | retrain | rollback`: the routing model that intake uses.
+
+`retrain --if-due` is what `huiying serve`/`run` run in the background: it retrains only after
+HUIYING_RETRAIN_EVERY (default 50) new confirmed routes and switches only if the new model is not
+worse on held-out confirmed routes (ledger/model_updates.py). `rollback` restores the model that
+was current before the last switch.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+
+import click
+
+from ledger.settings import Settings
+
+
+def retrain_every(env: dict[str, str] | os._Environ[str] | None = None) -> int:
+    raw = (env if env is not None else os.environ).get("HUIYING_RETRAIN_EVERY", "50")
+    try:
+        every = int(raw)
+    except ValueError as exc:
+        raise click.ClickException(f"HUIYING_RETRAIN_EVERY 应为正整数，现在是 {raw!r}") from exc
+    if every < 1:
+        raise click.ClickException(f"HUIYING_RETRAIN_EVERY 应为正整数，现在是 {raw!r}")
+    return every
+
+
+@click.group("model")
+def model() -> None:
+    """分办模型：查看、按需重新训练、回滚。"""
+
+
+@model.command("show")
+def show() -> None:
+    """显示当前分办模型的说明卡与最近的更新记录。"""
+    from ledger.intake.model_store import previous_models, read_log
+
+    settings = Settings.from_env()
+    card = settings.model_path.with_name(settings.model_path.name + ".card.json")
+    if not card.exists():
+        raise click.ClickException(f"还没有分办模型：{settings.model_path}。请运行 huiying train。")
+    data = json.loads(card.read_text("utf-8"))
+    click.echo(
+        f"当前模型：{settings.model_path}（训练于 {data['created_at']}，{data['n_examples']} 条样本）"
+    )
+    for key, value in data["metrics"].items():
+        click.echo(f"  {key}: {value}")
+    click.echo(f"可回滚的旧模型：{len(previous_models(settings))} 个")
+    for entry in read_log(settings)[-5:]:
+        click.echo(f"  {json.dumps(entry, ensure_ascii=False)}")
+
+
+@model.command("retrain")
+@click.option(
+    "--if-due", is_flag=True, help="只在新增确认分办达到 HUIYING_RETRAIN_EVERY 条时训练。"
+)
+def retrain(if_due: bool) -> None:
+    """用台账中人工确认的分办训练候选模型；不比当前模型差才切换。"""
+    from classifier.text import quiet_jieba
+    from ledger.db import make_engine, make_session_factory
+    from ledger.intake.model_updates import retrain_if_due
+
+    quiet_jieba()
+    settings = Settings.from_env()
+    every = retrain_every() if if_due else 1
+    engine = make_engine(settings.database_url)
+    try:
+        with _update_lock(settings), make_session_factory(engine)() as session:
+            outcome = retrain_if_due(session, settings, every=every, progress=click.echo)
+    finally:
+        engine.dispose()
+    click.echo(outcome.summary())
+
+
+def _update_lock(settings: Settings):
+    """One model change at a time: a second retrain or rollback stops with a clear message.
+
+    Returns filelock's acquire proxy, a context manager that releases the lock on exit."""
+    from filelock import FileLock, Timeout
+
+    from ledger.intake.model_store import lock_path
+
+    lock_path(settings).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return FileLock(str(lock_path(settings))).acquire(timeout=0)
+    except Timeout as exc:
+        raise click.ClickException("另一个进程正在更新分办模型，本次跳过。") from exc
+
+
+@model.command("rollback")
+def rollback() -> None:
+    """回滚到上一次切换之前的分办模型。"""
+    from ledger.intake.model_store import RollbackError
+    from ledger.intake.model_store import rollback as do_rollback
+
+    settings = Settings.from_env()
+    try:
+        with _update_lock(settings):
+            card = do_rollback(settings)
+    except RollbackError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"已回滚：当前分办模型训练于 {card.created_at}（{card.n_examples} 条样本）。")
