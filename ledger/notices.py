@@ -136,8 +136,21 @@ def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
     )
 
 
-def mark_read(session: Session, user: User, now: datetime) -> int:
-    notices = session.scalars(visible_notices(user).where(Notice.read_at.is_(None))).all()
+def mark_read(
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    ids: Iterable[int] | None = None,
+    before: datetime | None = None,
+) -> int:
+    """Mark the user's unread notices read: all, only `ids`, or only those created before `before`."""
+    stmt = visible_notices(user).where(Notice.read_at.is_(None))
+    if ids is not None:
+        stmt = stmt.where(Notice.id.in_(list(ids)))
+    if before is not None:
+        stmt = stmt.where(Notice.created_at < before)
+    notices = session.scalars(stmt).all()
     for n in notices:
         n.read_at = now
     return len(notices)
