@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from ledger.export import workbook_bytes
 from ledger.models import Department, Event, ItemStatus, RoutingDecision
+from ledger.notices import mark_read
 from ledger.queries import ItemFilter, NotVisible, get_item, list_items
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
@@ -90,6 +91,8 @@ def item(item_id: int):  # type: ignore[no-untyped-def]
         it = get_item(session, current_staff(), item_id)
     except NotVisible:
         abort(404)
+    if mark_read(session, current_staff(), now_utc(), item_id=it.id):
+        session.commit()  # opening the item reads its notices
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
