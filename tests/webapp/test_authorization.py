@@ -70,6 +70,7 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:user_id>", "1")
         .replace("<int:department_id>", "1")
         .replace("<int:source_id>", "1")
+        .replace("<int:notice_id>", "1")
     )
 
 
@@ -163,7 +164,12 @@ def test_crawled_script_is_inert_on_every_page(
     item_id = make_item("X1", f"标题{payload}", f"正文{payload}", route_to=None)
     assert routing(item_id).status == "待分办"  # the model left it for triage: the queue shows it
     pages = {
-        "fenban": ["/triage/", f"/triage/items/{item_id}", "/ledger/", f"/ledger/items/{item_id}"],
+        "fenban": [
+            "/triage/?tab=all",
+            f"/triage/items/{item_id}",
+            "/ledger/",
+            f"/ledger/items/{item_id}",
+        ],
     }
     login(client, "fenban")
     for url in pages["fenban"]:

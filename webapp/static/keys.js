@@ -29,3 +29,27 @@
     }
   });
 })();
+// Batch bar: "select all on this page" and a live count of the ticked rows.
+(function () {
+  "use strict";
+  var all = document.querySelector(".batchbar .select-all");
+  var count = document.querySelector(".batchbar .selected-count");
+  if (!all) { return; }
+  function boxes() { return Array.prototype.slice.call(document.querySelectorAll("input[type=checkbox][name=item]")); }
+  function update() {
+    var n = boxes().filter(function (b) { return b.checked; }).length;
+    if (count) { count.textContent = n ? "已选 " + n + " 条" : ""; }
+  }
+  all.addEventListener("change", function () { boxes().forEach(function (b) { b.checked = all.checked; }); update(); });
+  document.addEventListener("change", function (ev) { if (ev.target && ev.target.name === "item") { update(); } });
+})();
+// A preset reason picked from a list fills the reason field (still editable before submitting).
+(function () {
+  "use strict";
+  Array.prototype.forEach.call(document.querySelectorAll("select.reason-preset"), function (sel) {
+    sel.addEventListener("change", function () {
+      var target = document.getElementById(sel.getAttribute("data-target"));
+      if (target && sel.value) { target.value = sel.value; target.focus(); }
+    });
+  });
+})();
