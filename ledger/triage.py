@@ -244,9 +244,9 @@ def merge(
     try:
         target = get_item(session, user, target_id)
     except NotVisible as exc:
-        raise WorkflowError(f"找不到要合并到的事项 #{target_id}。") from exc
+        raise WorkflowError("找不到要合并到的事项：请按编号或标题重新查找。") from exc
     if target.status == ItemStatus.MERGED:
-        raise WorkflowError(f"事项 #{target_id} 本身已合并到其他事项，请合并到原件。")
+        raise WorkflowError(f"事项 {target.external_id} 本身已合并到其他事项，请合并到原件。")
     before = {"状态": item.status, "合并到": None}
     item.status = ItemStatus.MERGED
     item.duplicate_of_id = target.id
