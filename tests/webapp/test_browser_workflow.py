@@ -157,7 +157,7 @@ def test_a_working_day_in_the_browser(
     assert page.locator("tr", has_text="企业搬迁入园审批进度").locator(bulk).count() == 0
     # the likely duplicate is shown by its source 编号, as everywhere a person reads one
     assert "12345-2001" in page.locator("tr", has_text="合同款一年多未结清").inner_text()
-    shot(page, "triage-queue.png", backend)
+    shot(page, "walk-triage-queue.png", backend)
 
     row.locator("button:has-text('确认')").click()
     page.wait_for_selector("p.flash:has-text('已分办')")
@@ -187,7 +187,7 @@ def test_a_working_day_in_the_browser(
     assert "红牌" in overdue_row.inner_text()
     assert "黄牌" in page.locator("tr", has_text="中小企业公共服务券").inner_text()
     assert "企业搬迁入园" not in page.inner_text("table.items")  # re-routed to 化工专项行动办
-    shot(page, "workbench.png", backend)
+    shot(page, "walk-workbench.png", backend)
 
     page.click("a:has-text('LY-1001')")
     page.click("button:has-text('套用模板')")
@@ -222,7 +222,7 @@ def test_a_working_day_in_the_browser(
     board = page.inner_text("table.board")
     assert "中小企业局" in board and "化工专项行动办" in board
     assert page.locator(".card.红牌 .num").inner_text() == "2"
-    shot(page, "supervision-board.png", backend)
+    shot(page, "walk-supervision-board.png", backend)
 
     page.goto(f"{live_url}/ledger/")
     assert "红牌" in page.locator("tr", has_text="中小企业发展专项资金迟迟未到账").inner_text()
