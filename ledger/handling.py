@@ -3,6 +3,7 @@ and send a mis-routed item back to triage."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -23,6 +24,7 @@ from ledger.models import (
 )
 from ledger.notices import department_users, notify, users_with_roles
 from ledger.queries import visible_items
+from ledger.reply_templates import unreplaced
 from ledger.workflow import (
     Clock,
     WorkflowError,
@@ -105,14 +107,27 @@ def save_draft(
 
 
 def submit(
-    session: Session, user: User, item_id: int, version: int | None, *, now: datetime
+    session: Session,
+    user: User,
+    item_id: int,
+    version: int | None,
+    *,
+    now: datetime,
+    placeholders: Iterable[str] = (),
 ) -> Reply:
+    """Submit the draft for review; refused while it still holds a template hint (`placeholders`,
+    from ledger.reply_templates.placeholders) that should have been replaced by real content."""
     require_role(user, HANDLER_ROLES, "提交审核")
     item = load_item(session, user, item_id, version)
     require_status(item, [ItemStatus.IN_PROGRESS], "提交审核")
     reply = staff_reply(item)
     if reply is None or reply.status == ReplyStatus.SUBMITTED or not reply.text.strip():
         raise WorkflowError("请先保存答复草稿，再提交审核。")
+    left = unreplaced(reply.text, placeholders)
+    if left:
+        raise WorkflowError(
+            f"答复中还有未替换的模板提示：{'、'.join(left)}。请改为实际内容后再提交审核（草稿已保存）。"
+        )
     reply.status, reply.submitted_at = ReplyStatus.SUBMITTED, now
     item.status = ItemStatus.IN_REVIEW
     touch(item, now)
