@@ -14,7 +14,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import auth, database, display, notice_views, params, security, services
+from webapp import auth, database, display, errors, notice_views, params, security, services
 
 csrf = CSRFProtect()
 
@@ -47,6 +47,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     display.init_app(app)
     services.init_app(app)
     notice_views.init_app(app)
+    errors.init_app(app)
 
     from webapp import (
         admin_views,

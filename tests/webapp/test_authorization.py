@@ -34,7 +34,7 @@ NARROWER = {
     "review.return_reply": {"审核人"},
     "supervision.urge": {"督办", "管理员"},
 }
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "favicon"}
 
 
 def login(client: FlaskClient, username: str) -> None:
