@@ -101,7 +101,10 @@ def save_draft(
     unit = user.department.name if user.department else None
     reply.unit = unit
     touch(item, now)
-    record_event(session, item, user, "起草答复", before=before, after={"答复": text[:200]}, at=now)
+    if before is None or before["答复"] != text[:200]:  # re-saving the same text is no new entry
+        record_event(
+            session, item, user, "起草答复", before=before, after={"答复": text[:200]}, at=now
+        )
     session.flush()
     return reply
 
