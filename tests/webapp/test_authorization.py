@@ -71,6 +71,7 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:department_id>", "1")
         .replace("<int:source_id>", "1")
         .replace("<int:notice_id>", "1")
+        .replace("<int:year>", "2027")
     )
 
 
