@@ -46,7 +46,7 @@ def test_rules_edited_in_the_page(app: Flask, tmp_path: Path, csrf) -> None:  # 
     refused = admin.post(
         "/admin/rules", data={"csrf_token": csrf(admin, "/admin/rules"), "text": broken}
     ).get_data(as_text=True)
-    assert "规则未保存" in refused and 'unit = &#34;weeks&#34;' in refused  # typed text kept
+    assert "规则未保存" in refused and "unit = &#34;weeks&#34;" in refused  # typed text kept
     assert (data / "deadline_rules.toml").read_text(encoding="utf-8") == original
 
     m = re.search(r'^name = "(.+)"$', original, re.M)
