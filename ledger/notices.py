@@ -129,7 +129,12 @@ def unread_count(session: Session, user: User) -> int:
 NOTICE_KINDS = ("分办", "退回", "审核", "审批", "催办", "督办")
 
 
-def inbox(
+def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
+    """The user's newest notices, unread first."""
+    return inbox_page(session, user, limit=limit)[0]
+
+
+def inbox_page(
     session: Session,
     user: User,
     *,

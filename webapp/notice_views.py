@@ -7,7 +7,7 @@ from flask import Blueprint, Flask, abort, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from ledger.models import Item
-from ledger.notices import NOTICE_KINDS, inbox, mark_read, told_about, unread_count
+from ledger.notices import NOTICE_KINDS, inbox_page, mark_read, told_about, unread_count
 from ledger.queries import NotVisible, get_item
 from ledger.workflow import now_utc
 from webapp.auth import current_staff
@@ -37,7 +37,7 @@ def index():  # type: ignore[no-untyped-def]
     kind = kind if kind in NOTICE_KINDS else None
     unread_only = request.args.get("unread") == "1"
     page = int_arg("page", 1, label="页码", minimum=1, maximum=1_000_000) or 1
-    notices, total = inbox(
+    notices, total = inbox_page(
         get_session(),
         current_staff(),
         kind=kind,
