@@ -32,6 +32,7 @@ ACCESS = {
 NARROWER = {
     "review.approve": {"审核人"},
     "review.return_reply": {"审核人"},
+    "review.edit": {"审核人"},
     "supervision.urge": {"督办", "管理员"},
 }
 PUBLIC = {"static", "auth.login", "favicon"}
