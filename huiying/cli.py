@@ -16,6 +16,7 @@ from ledger.masking import mask_logs
 COMMANDS: dict[str, str] = {
     "init-db": "huiying.commands.database:init_db",
     "deadline": "huiying.commands.deadline:deadline",
+    "demo-history": "huiying.commands.demo_history:demo_history",
     "crawl": "huiying.commands.crawl:crawl",
     "demo-portal": "huiying.commands.crawl:demo_portal",
     "train": "huiying.commands.classify:train",

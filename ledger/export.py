@@ -30,6 +30,8 @@ COLUMNS = (
     ("答复内容", 50),
     ("是否超期", 9),
     ("满意度", 9),
+    ("话题", 18),
+    ("风险等级", 9),
 )
 SUMMARY_CHARS = 120
 MAX_ROWS = 20000
@@ -88,6 +90,8 @@ def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[l
             answered_text(item),
             overdue_label(item, now),
             item.satisfaction or "",
+            "、".join(item.topics or []),
+            item.risk_level or "",
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
         out.append([mask_personal_data(v) if isinstance(v, str) else v for v in row])
@@ -112,6 +116,7 @@ def workbook_bytes(session: Session, user: User, flt: ItemFilter, now: datetime)
                 cell.data_type = "s"
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     ws.freeze_panes = "A2"
+    ws.auto_filter.ref = ws.dimensions  # 筛选 buttons on the header row, as offices expect
     buffer = BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ledger.models import Item, Role, Source, User
@@ -42,6 +43,8 @@ class ItemFilter:
     item_type: str | None = None  # deadline rule key
     date_from: date | None = None  # received on or after this Asia/Shanghai date
     date_to: date | None = None  # received on or before this Asia/Shanghai date
+    topic: str | None = None  # a 舆情 topic tag
+    risk_level: str | None = None  # 一般 / 较大 / 重大
 
 
 _SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -71,6 +74,13 @@ def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[Item]:
         stmt = stmt.where(Item.received_at >= _day_start(flt.date_from))
     if flt.date_to:
         stmt = stmt.where(Item.received_at < _day_start(flt.date_to + timedelta(days=1)))
+    if flt.topic:
+        # the JSON list as stored text holds the tag exactly as json.dumps writes it
+        stmt = stmt.where(
+            cast(Item.topics, String).contains(json.dumps(flt.topic), autoescape=True)
+        )
+    if flt.risk_level:
+        stmt = stmt.where(Item.risk_level == flt.risk_level)
     if flt.overdue_only:
         stmt = stmt.where(
             Item.due_at < now, Item.replied_at.is_(None), Item.status.in_(OVERDUE_STATUSES)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import admin, login_guard
+from ledger import admin, config_files, login_guard
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Department, Role, Source, User
@@ -123,12 +123,46 @@ def update_department(department_id: int):
     return redirect(url_for("admin.departments"))
 
 
+def _versions(kind: str) -> Path:
+    return Path(current_app.config["INSTANCE_DIR"]) / "config_versions" / kind
+
+
 @bp.get("/rules")
 @roles_required(Role.ADMIN)
 def rules():
+    path = data_dir() / config_files.RULES_FILE
+    shown = request.args.get("version", "")
+    text = config_files.read_version(_versions("rules"), shown) if shown else None
     return render_template(
-        "admin/rules.html", rules=list(clock().rules), path=data_dir() / "deadline_rules.toml"
+        "admin/rules.html",
+        rules=list(clock().rules),
+        path=path,
+        text=text if text is not None else path.read_text(encoding="utf-8"),
+        shown=shown if text is not None else "",
+        versions=config_files.versions_of(_versions("rules")),
     )
+
+
+@bp.post("/rules")
+@roles_required(Role.ADMIN)
+def save_rules():
+    text = request.form.get("text", "").replace("\r\n", "\n")
+    if perform(
+        lambda: config_files.save_rules(
+            get_session(), current_staff(), data_dir(), _versions("rules"), text, now_utc()
+        ),
+        "时限规则已校验并保存，立即生效（新计算的办理时限使用新规则；原版本已保留）。",
+    ):
+        reload_clock()
+        return redirect(url_for("admin.rules"))
+    return render_template(
+        "admin/rules.html",
+        rules=list(clock().rules),
+        path=data_dir() / config_files.RULES_FILE,
+        text=text,
+        shown="",
+        versions=config_files.versions_of(_versions("rules")),
+    )  # the typed text stays in the editor beside the error
 
 
 def _holidays_dir() -> Path:
@@ -146,7 +180,38 @@ def holidays():
     files = (
         sorted(p.name for p in _holidays_dir().glob("*.toml")) if _holidays_dir().is_dir() else []
     )
-    return render_template("admin/holidays.html", years=years, files=files, next_year=this_year + 1)
+    return render_template(
+        "admin/holidays.html",
+        years=years,
+        files=files,
+        next_year=this_year + 1,
+        versions=config_files.versions_of(_versions("holidays")),
+    )
+
+
+@bp.get("/holidays/<int:year>")
+@roles_required(Role.ADMIN)
+def holiday_file(year: int):
+    path = _holidays_dir() / f"{year}.toml"
+    if not path.is_file():
+        flash(f"没有 {year} 年的节假日文件。", "error")
+        return redirect(url_for("admin.holidays"))
+    return render_template(
+        "admin/holiday_file.html", year=year, text=path.read_text(encoding="utf-8")
+    )
+
+
+@bp.post("/holidays/<int:year>/delete")
+@roles_required(Role.ADMIN)
+def delete_holiday_file(year: int):
+    if perform(
+        lambda: config_files.delete_holiday_file(
+            get_session(), current_staff(), _holidays_dir(), _versions("holidays"), year, now_utc()
+        ),
+        f"{year} 年节假日文件已删除（原文件已保留为版本）；该年改按周一至周五计算并提示。",
+    ):
+        reload_clock()
+    return redirect(url_for("admin.holidays"))
 
 
 @bp.post("/holidays")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
@@ -35,6 +36,28 @@ def rule_name(key: str) -> str:
         return key
 
 
+_SIGNAL = re.compile(r"^(?P<name>[^（]+)（(?P<detail>.*)）\+\d+$")
+
+
+def risk_words(reasons: list[str] | None) -> str:
+    """The classifier's scoring lines ("投诉（投诉、举报）+1") as a person says them:
+    "投诉：文中有“投诉、举报”"; repeat complaints say how many times before."""
+    out = []
+    for reason in reasons or []:
+        m = _SIGNAL.match(reason)
+        if not m:
+            out.append(reason)
+        elif m["name"] == "重复投诉":
+            out.append(f"重复投诉：{m['detail'].split('，')[0]}")
+        else:
+            words = "、".join(f"“{w}”" for w in m["detail"].split("、"))
+            out.append(f"{m['name']}：文中有{words}")
+    return "；".join(out)
+
+
+RISK_LABELS = {"一般": "风险一般", "较大": "风险较大", "重大": "风险重大"}
+
+
 def masked_json(value: object) -> str:
     """An audit before/after dict as compact JSON with personal data masked."""
     if not value:
@@ -48,4 +71,6 @@ def init_app(app: Flask) -> None:
     app.jinja_env.filters["masked_json"] = masked_json
     app.jinja_env.globals["item_state"] = item_state
     app.jinja_env.filters["rule_name"] = rule_name
+    app.jinja_env.filters["risk_words"] = risk_words
+    app.jinja_env.globals["risk_labels"] = RISK_LABELS
     app.jinja_env.filters["percent"] = lambda v: "—" if v is None else f"{v:.0%}"

@@ -8,14 +8,17 @@ from flask import Blueprint, Response, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
+from ledger.clock.deadlines import SHANGHAI
 from ledger.export import workbook_bytes
-from ledger.models import Department, Event, ItemStatus, RoutingDecision
+from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source, User
 from ledger.queries import ItemFilter, get_item, list_items
 from ledger.workflow.guards import now_utc
+from ledger.workflow.notices import mark_read
+from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg
-from webapp.services import clock
+from webapp.services import clock, opinion_names
 
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
@@ -41,6 +44,8 @@ def _filter() -> ItemFilter:
         item_type=request.args.get("type") or None,
         date_from=_date("from"),
         date_to=_date("to"),
+        topic=request.args.get("topic") or None,
+        risk_level=request.args.get("risk") or None,
     )
 
 
@@ -60,6 +65,8 @@ def index():
         total=total,
         page=page,
         pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        topics=opinion_names()[0],
+        risk_levels=opinion_names()[1],
         flt=flt,
         departments=departments,
         channels=CHANNELS,
@@ -74,7 +81,9 @@ def index():
 def export():
     now = now_utc()
     data = workbook_bytes(get_session(), current_staff(), _filter(), now)
-    name = f"taizhang-{now:%Y%m%d-%H%M}.xlsx"
+    name = (
+        f"taizhang-{now.astimezone(SHANGHAI):%Y%m%d-%H%M}.xlsx"  # Beijing time, as people read it
+    )
     return Response(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -87,15 +96,22 @@ def export():
 def item(item_id: int):
     session = get_session()
     it = get_item(session, current_staff(), item_id)
+    if mark_read(session, current_staff(), now_utc(), item_id=it.id):
+        session.commit()  # opening the item reads its notices
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
     departments = session.scalars(select(Department)).all()
+    names = Names(
+        departments={d.code: d.name for d in departments},
+        users={u.username: u.display_name for u in session.scalars(select(User))},
+        sources={s.slug: s.name for s in session.scalars(select(Source))},
+    )
     return render_template(
         "ledger/item.html",
         item=it,
-        events=events,
+        events=readable(events, names),
         routes=routes,
         dept_names={d.code: d.name for d in departments},
         dept_by_id={d.id: d.name for d in departments},

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
 from ledger.queries import DB_INT_MAX
+from webapp.errors import error_page
 
 
 class BadNumber(BadRequest):
@@ -72,4 +73,4 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(BadNumber)
     def _bad_number(exc: BadNumber):
-        return render_template("error.html", code=400, message=exc.description), 400
+        return error_page(400, exc.description)  # the one error page, with its way back

@@ -4,6 +4,7 @@ holiday upload."""
 
 from __future__ import annotations
 
+import tomllib
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -69,3 +70,15 @@ def mailer() -> Mailer | None:
 
 def escalation() -> Escalation:
     return load_escalation(data_dir() / "escalation.toml")
+
+
+def opinion_names() -> tuple[list[str], list[str]]:
+    """The 舆情 topic names and risk levels from data/topics.toml, for the ledger's filters."""
+    path = data_dir() / "topics.toml"
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError):
+        return [], []
+    topics = [t["name"] for t in data.get("topic", []) if isinstance(t.get("name"), str)]
+    levels = [lv["name"] for lv in data.get("level", []) if isinstance(lv.get("name"), str)]
+    return topics, levels

@@ -1,21 +1,27 @@
-"""督办 board: due soon (黄牌) and overdue (红牌) per 处室, average response time, on-time rate."""
+"""督办 board: due soon (黄牌) first, then overdue (红牌) with days overdue, per 处室; cards and
+处室 rows filter the lists; each item's 催办 history; a repeated 催办 must be confirmed."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
 
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Role
 from ledger.workflow import supervision
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import int_arg
 from webapp.roles import perform, roles_required
+from webapp.services import clock
 
 bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.TRIAGE, Role.ANALYST)
 PERIODS = {"30": "近 30 天", "90": "近 90 天", "365": "近一年", "all": "全部"}
+SHOW = {"all": "黄牌与红牌", "黄牌": "只看黄牌", "红牌": "只看红牌"}
 
 
 @bp.get("/")
@@ -24,14 +30,33 @@ def board():
     period = request.args.get("period", "90")
     if period not in PERIODS:
         period = "90"
+    show = request.args.get("show", "all")
+    show = show if show in SHOW else "all"
+    department = int_arg("department", label="处室", minimum=0)
     now = now_utc()
     since = None if period == "all" else now - timedelta(days=int(period))
-    data = supervision.board(get_session(), current_staff(), now, since)
+    session = get_session()
+    data = supervision.board(session, current_staff(), now, since, department_id=department)
+    calendar = clock().calendar
+    today = now.astimezone(SHANGHAI).date()
+    overdue_days = {
+        i.id: calendar.workdays_between(i.due_at.astimezone(SHANGHAI).date(), today)
+        for i in data.overdue
+        if i.due_at is not None
+    }
+    listed = [i.id for i in data.due_soon + data.overdue]
+    names = {r.department_id or 0: r.name for r in data.rows}
     return render_template(
         "supervision/board.html",
         board=data,
         period=period,
         periods=PERIODS,
+        show=show,
+        shows=SHOW,
+        department=department,
+        department_name=names.get(department) if department is not None else None,
+        overdue_days=overdue_days,
+        history=supervision.urge_history(session, listed),
         can_urge=current_staff().role in (Role.SUPERVISOR.value, Role.ADMIN.value),
     )
 
@@ -41,8 +66,16 @@ def board():
 def urge(item_id: int):
     perform(
         lambda: supervision.urge(
-            get_session(), current_staff(), item_id, request.form.get("note", ""), now_utc()
+            get_session(),
+            current_staff(),
+            item_id,
+            request.form.get("note", ""),
+            now_utc(),
+            again=request.form.get("again") == "1",
         ),
-        "已向承办处室发出催办通知。",
+        "已发出催办通知。",
     )
-    return redirect(url_for("supervision.board"))
+    args: dict[str, Any] = {
+        k: v for k, v in request.form.items() if k in ("period", "show", "department") and v
+    }
+    return redirect(url_for("supervision.board", **args) + f"#item-{item_id}")

@@ -6,9 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ledger.intake.duplicates import likely_duplicates
-from ledger.models import Department, Role, RoutingDecision
+from ledger.models import Department, Item, Role, RoutingDecision
 from ledger.queries import DB_INT_MAX, get_item
-from ledger.workflow import triage
+from ledger.workflow import triage, triage_queue
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
@@ -30,23 +30,43 @@ def _departments() -> list[Department]:
     )
 
 
+PAGE_SIZE = 50
+
+
+def _tab() -> str:
+    tab = request.values.get("tab", "new")
+    return tab if tab in triage_queue.TABS else "new"
+
+
 @bp.get("/")
 @roles_required(*ROLES)
 def queue():
     session = get_session()
     user = current_staff()
-    items = triage.triage_queue(session, user)
+    tab = _tab()
+    counts = triage_queue.tab_counts(session, user)
+    page = int_arg("page", 1, label="页码", minimum=1, maximum=1_000_000) or 1
+    items = triage_queue.queue_page(
+        session, user, tab, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    )
     departments = _departments()
     return render_template(
         "triage/queue.html",
         items=items,
-        total=triage.triage_count(session, user),
+        tab=tab,
+        tabs=triage_queue.TABS,
+        counts=counts,
+        total=counts[tab],
+        page=page,
+        pages=max((counts[tab] + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         not_ours=triage.NOT_OURS,
         duplicates=likely_duplicates(session, user, items),
+        sent_back=triage_queue.sent_back(session, items),
         departments=departments,
         dept_codes={d.code for d in departments},
         dept_names={d.code: d.name for d in session.scalars(select(Department))},
         bulk_min=triage.BULK_MIN_CONFIDENCE,
+        return_reasons=triage_queue.RETURN_REASONS,
     )
 
 
@@ -64,6 +84,7 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
     history = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
+    merge_q = request.args.get("merge_q", "").strip()[:100]
     page = render_template(
         "triage/item.html",
         item=it,
@@ -74,6 +95,11 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
         history=history,
         priorities=triage.PRIORITIES,
         kept={k: v for k, v in (kept or {}).items() if v.strip()},
+        sent_back=triage_queue.sent_back(session, [it]).get(it.id),
+        merge_q=merge_q,
+        merge_targets=triage_queue.merge_targets(session, user, it, merge_q),
+        return_reasons=triage_queue.RETURN_REASONS,
+        tab=_tab(),
     )
     return page, status
 
@@ -84,26 +110,41 @@ def _back(item_id: int | None = None, kept: str | None = None):
     if kept and item_id is not None and conflicted() and request.form.get(kept, "").strip():
         return _item_page(item_id, {kept: request.form.get(kept, "")}, 409)
     if request.form.get("next") == "item" and item_id is not None:
-        return redirect(url_for("triage.item", item_id=item_id))
-    return redirect(url_for("triage.queue"))
+        return redirect(url_for("triage.item", item_id=item_id, tab=_tab()))
+    return redirect(url_for("triage.queue", tab=_tab()))
 
 
 @bp.post("/items/<int:item_id>/confirm")
 @roles_required(*ROLES)
 def confirm(item_id: int):
     code = request.form.get("department") or None
-    perform(
-        lambda: triage.confirm(
+    holder: dict[str, Item] = {}
+
+    def step() -> None:
+        holder["item"] = triage.confirm(
             get_session(),
             current_staff(),
             item_id,
             form_version(request.form.get("version")),
             now=now_utc(),
             department_code=code,
-        ),
-        "已分办。",
-    )
-    return _back()
+        )
+
+    ok = perform(step, "已分办。")
+    if ok and request.form.get("next") == "next":  # 确认并下一条
+        done = holder["item"]
+        following = triage_queue.next_in_queue(get_session(), current_staff(), _tab(), done)
+        if following is not None:
+            flash(
+                f"{done.external_id} 已分办到{done.department.name if done.department else ''}。",
+                "info",
+            )
+            return redirect(url_for("triage.item", item_id=following.id, tab=_tab()))
+        flash("队列中已没有待分办的事项。", "info")
+        return redirect(url_for("triage.queue", tab=_tab()))
+    if not ok and request.form.get("next") == "next":
+        return redirect(url_for("triage.item", item_id=item_id, tab=_tab()))
+    return _back(item_id)
 
 
 @bp.post("/items/<int:item_id>/reroute")
@@ -127,21 +168,26 @@ def reroute(item_id: int):
 @bp.post("/items/<int:item_id>/merge")
 @roles_required(*ROLES)
 def merge(item_id: int):
-    target = int_arg("target", label="合并到的事项号", minimum=1, form=True)
+    target = int_arg("target", label="要合并到的事项", minimum=1, form=True)
     if target is None:
-        flash("请填写要合并到的事项号。", "error")
+        flash("请先按编号或标题查找，再选择要合并到的事项。", "error")
         return _back(item_id)
-    ok = perform(
-        lambda: triage.merge(
+    holder: dict[str, Item] = {}
+
+    def step() -> None:
+        merged = triage.merge(
             get_session(),
             current_staff(),
             item_id,
             form_version(request.form.get("version")),
             target,
             now=now_utc(),
-        ),
-        f"已合并到事项 #{target}（可在该事项页撤销合并）。",
-    )
+        )
+        holder["to"] = merged.duplicate_of  # type: ignore[assignment]
+
+    ok = perform(step, "已合并（可在该事项页撤销合并）。")
+    if ok and holder.get("to") is not None:
+        flash(f"已合并到 {holder['to'].external_id}。", "info")
     return redirect(url_for("triage.item", item_id=item_id)) if ok else _back(item_id)
 
 
@@ -200,16 +246,7 @@ def priority(item_id: int):
 @bp.post("/bulk-confirm")
 @roles_required(*ROLES)
 def bulk_confirm():
-    pairs: list[tuple[int, int | None]] = []
-    for value in request.form.getlist("item"):
-        raw_id, _, version = value.partition(":")
-        item_id = parse_int(raw_id, minimum=1)
-        if item_id is None:
-            raise BadNumber(
-                f"勾选的事项号应为 1 到 {DB_INT_MAX} 之间的整数，收到的是「{raw_id[:20]}」。"
-                "请刷新页面后重试。"
-            )
-        pairs.append((item_id, form_version(version)))
+    pairs = _checked_items()
     holder: dict[str, triage.BulkResult] = {}
 
     def step() -> None:
@@ -224,6 +261,62 @@ def bulk_confirm():
             + (f"，跳过 {len(result.skipped)} 条" if result.skipped else ""),
             "info",
         )
-        for item_id, why in result.skipped:
-            flash(f"事项 #{item_id} 未确认：{why}", "error")
-    return redirect(url_for("triage.queue"))
+        _flash_skipped(result, "未确认")
+    return redirect(url_for("triage.queue", tab=_tab()))
+
+
+def _flash_skipped(result: triage.BulkResult, what: str) -> None:
+    ext = dict(
+        get_session()
+        .execute(
+            select(Item.id, Item.external_id).where(Item.id.in_([i for i, _ in result.skipped]))
+        )
+        .all()
+    )
+    for item_id, why in result.skipped:
+        flash(f"{ext.get(item_id, item_id)} {what}：{why}", "error")
+
+
+def _checked_items() -> list[tuple[int, int | None]]:
+    pairs: list[tuple[int, int | None]] = []
+    for value in request.form.getlist("item"):
+        raw_id, _, version = value.partition(":")
+        item_id = parse_int(raw_id, minimum=1)
+        if item_id is None:
+            raise BadNumber(
+                f"勾选的事项号应为 1 到 {DB_INT_MAX} 之间的整数，收到的是「{raw_id[:20]}」。"
+                "请刷新页面后重试。"
+            )
+        pairs.append((item_id, form_version(version)))
+    return pairs
+
+
+@bp.post("/bulk-return")
+@roles_required(*ROLES)
+def bulk_return():
+    pairs = _checked_items()
+    reason = (request.form.get("custom_reason") or request.form.get("reason") or "").strip()
+    holder: dict[str, triage.BulkResult] = {}
+
+    def step() -> None:
+        holder["r"] = triage_queue.bulk_return(
+            get_session(),
+            current_staff(),
+            pairs,
+            reason,
+            now=now_utc(),
+            clock=clock(),
+            report_back=report_back(),
+        )
+
+    if not pairs:
+        flash("请先勾选要回退的事项。", "error")
+    elif perform(step, "批量回退完成。"):
+        result = holder["r"]
+        flash(
+            f"已回退 {len(result.done)} 条"
+            + (f"，跳过 {len(result.skipped)} 条" if result.skipped else ""),
+            "info",
+        )
+        _flash_skipped(result, "未回退")
+    return redirect(url_for("triage.queue", tab="not_ours"))

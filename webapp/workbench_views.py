@@ -6,13 +6,16 @@ from __future__ import annotations
 from flask import Blueprint, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from ledger.clock.rules import UNIT_ZH
 from ledger.models import Event, Role
 from ledger.queries import get_item
-from ledger.workflow import handling
+from ledger.workflow import contact, handling
 from ledger.workflow.guards import now_utc
-from ledger.workflow.reply_templates import templates_for
+from ledger.workflow.item_clock import deadline_if_extended
+from ledger.workflow.reply_templates import placeholders, templates_for
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.display import local_time
 from webapp.params import int_arg
 from webapp.roles import conflicted, form_version, perform, roles_required
 from webapp.services import clock, reply_templates
@@ -25,7 +28,12 @@ ROLES = (Role.HANDLER, Role.REVIEWER)
 @roles_required(*ROLES)
 def index():
     items = handling.my_items(get_session(), current_staff())
-    return render_template("workbench/index.html", items=items, staff_reply=handling.staff_reply)
+    return render_template(
+        "workbench/index.html",
+        items=items,
+        staff_reply=handling.staff_reply,
+        pending=handling.pending_adjustments,
+    )
 
 
 @bp.get("/items/<int:item_id>")
@@ -34,8 +42,14 @@ def item(item_id: int):
     return _item_page(item_id)
 
 
-def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 200):
-    """The item page; `kept` holds what the user typed when their save hit a version conflict."""
+def _item_page(
+    item_id: int,
+    kept: dict[str, str] | None = None,
+    status: int = 200,
+    contacts: list[str] | None = None,
+):
+    """The item page; `kept` holds what the user typed when their save hit a version conflict;
+    `contacts` the numbers a handler just asked to see (logged)."""
     session = get_session()
     it = get_item(session, current_staff(), item_id)
     templates = templates_for(reply_templates(), it.item_type)
@@ -43,7 +57,9 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
     chosen = int_arg("template", label="答复模板")
     text = reply.text if reply else ""
     if chosen is not None and 0 <= chosen < len(templates):
-        text = templates[chosen].render(it)
+        # without JavaScript: the template goes after the saved draft, never instead of it
+        rendered = templates[chosen].render(it)
+        text = f"{text.rstrip()}\n\n{rendered}" if text.strip() else rendered
     kept = {k: v for k, v in (kept or {}).items() if v.strip()}
     if "text" in kept:
         text = kept["text"]  # the box holds what they typed; the saved version is shown beside it
@@ -61,10 +77,31 @@ def _item_page(item_id: int, kept: dict[str, str] | None = None, status: int = 2
         chosen=chosen,
         rule=rule,
         pending=handling.pending_adjustments(it),
+        pending_due={
+            a.id: deadline_if_extended(it, clock().rules, clock().calendar, a.amount or 0, a.at)
+            for a in handling.pending_adjustments(it)
+            if a.kind == "extend" and a.amount
+        },
+        previews=_previews(it, rule.extension_max),
+        unit=UNIT_ZH.get(rule.unit, rule.unit),
         pause_kinds=handling.PAUSE_KINDS,
         events=events,
+        hints=sorted(placeholders(templates)),
+        contacts=contacts,
+        purposes=contact.PURPOSES,
+        can_see_contact=current_staff().department_id == it.department_id,
     )
     return page, status
+
+
+def _previews(item, maximum: int) -> dict[int, str]:
+    """amount → the due date if that extension were approved now (the form's live preview)."""
+    now = now_utc()
+    out = {}
+    for amount in range(1, min(maximum, 60) + 1):
+        due = deadline_if_extended(item, clock().rules, clock().calendar, amount, now).due_at
+        out[amount] = local_time(due)
+    return out
 
 
 def _after(item_id: int, field: str, key: str | None = None):
@@ -83,21 +120,43 @@ def _version() -> int | None:
 @roles_required(*ROLES)
 def draft(item_id: int):
     session, user, text = get_session(), current_staff(), request.form.get("text", "")
-    if request.form.get("action") == "submit":
+    holder: dict[str, int] = {}
 
-        def step() -> None:
-            now = now_utc()
-            reply = handling.save_draft(session, user, item_id, _version(), text, now=now)
-            # same transaction: the save moved the version, and the item is ours since then
-            handling.submit(session, user, item_id, reply.item.version, now=now)
+    def save() -> None:
+        reply = handling.save_draft(session, user, item_id, _version(), text, now=now_utc())
+        holder["version"] = reply.item.version
 
-        ok = perform(step, "答复已提交审核。")
-    else:
-        ok = perform(
-            lambda: handling.save_draft(session, user, item_id, _version(), text, now=now_utc()),
-            "草稿已保存。",
+    ok = perform(save, "草稿已保存。")
+    if ok and request.form.get("action") == "submit":
+        # the draft is committed first: a refused submit (e.g. a template hint left in the
+        # text) keeps what was written
+        hints = placeholders(reply_templates())
+        perform(
+            lambda: handling.submit(
+                session, user, item_id, holder["version"], now=now_utc(), placeholders=hints
+            ),
+            "答复已提交审核。",
         )
     return redirect(url_for("workbench.item", item_id=item_id)) if ok else _after(item_id, "text")
+
+
+@bp.post("/items/<int:item_id>/contact")
+@roles_required(*ROLES)
+def show_contact(item_id: int):
+    holder: dict[str, list[str]] = {}
+
+    def step() -> None:
+        holder["numbers"] = contact.reveal_contact(
+            get_session(),
+            current_staff(),
+            item_id,
+            request.form.get("purpose", ""),
+            now=now_utc(),
+        )
+
+    if perform(step, "已显示诉求人联系方式（本次查看已记入操作记录）。"):
+        return _item_page(item_id, contacts=holder["numbers"])
+    return redirect(url_for("workbench.item", item_id=item_id))
 
 
 @bp.post("/items/<int:item_id>/extension")

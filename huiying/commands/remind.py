@@ -41,7 +41,8 @@ def remind(no_email: bool) -> None:
     finally:
         engine.dispose()
     click.echo(
-        f"催办：{len(report.urged)} 件；督办：{len(report.escalated)} 次；邮件：{report.emails} 封"
+        f"催办：{len(report.urged)} 件；督办：{len(report.escalated)} 次（每件每轮至多升一级）；"
+        f"站内通知：{report.notices} 条（每人每轮一条汇总）；邮件：{report.emails} 封"
     )
     for item_id, level in report.escalated:
         click.echo(f"  督办（{level}）事项 #{item_id}")

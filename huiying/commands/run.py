@@ -42,7 +42,7 @@ def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
     settings = Settings.from_env()
     settings.instance_dir.mkdir(parents=True, exist_ok=True)
     env = os.environ.copy()
-    total = 5
+    total = 6
 
     _step(1, total, f"数据库：{settings.database_url}")
     engine = make_engine(settings.database_url)
@@ -76,10 +76,14 @@ def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
             click.secho(
                 "采集未全部成功：详见上面的日志；网页端仍会启动，已采集的事项可用。", fg="yellow"
             )
+        # The portal's year arrives with no office history: play it through the workflow, so the
+        # demo shows a working office (answered, late, 回退, a live queue, a few 黄牌/红牌).
+        _step(5, total, "演示历史：按办理流程补上分办、答复与审核")
+        subprocess.run([sys.executable, "-m", "huiying", "demo-history"], env=env, check=False)
     else:
         _step(3, total, "跳过演示门户与采集（--no-crawl）")
 
-    _step(5, total, f"网页端：http://{host}:{port}")
+    _step(6, total, f"网页端：http://{host}:{port}")
     click.echo("演示账号（用户名 / 密码 / 角色）：")
     for username, password, role in logins:
         click.echo(f"      {username:<10} {password:<16} {role}")

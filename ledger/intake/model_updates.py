@@ -2,7 +2,7 @@
 
 `retrain_if_due` is what the running service calls in the background (huiying/commands/jobs.py,
 through `huiying model retrain --if-due`). It counts the routes staff confirmed or corrected (each
-item's latest decision, see `ledger.training.ledger_examples`); once `every` more have arrived than
+item's latest decision, see `ledger.intake.training.ledger_examples`); once `every` more have arrived than
 the current model (or the last attempt) had seen, it trains a candidate on the seed corpus, the real
 非本厅职责 messages and the confirmed routes — except one in five, chosen by item id and never
 trained on by an automatic retrain — and compares candidate and current model on those held-out

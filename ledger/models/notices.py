@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
 from ledger.models.org import utcnow
+
+if TYPE_CHECKING:
+    from ledger.models.items import Item
 
 
 class Notice(Base):
@@ -19,11 +22,16 @@ class Notice(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
-    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"))
+    item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)
     kind: Mapped[str] = mapped_column(String(20))  # 催办 / 督办 / 分办 / 审核 / 退回
     text: Mapped[str] = mapped_column(Text)
+    # A reminder digest (one notice per recipient per run) lists its items here:
+    # [{"item_id", "external_id", "kind", "level", "text"}, ...]
+    entries: Mapped[list[dict[str, Any]] | None] = mapped_column(JSON)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     read_at: Mapped[datetime | None]
+
+    item: Mapped[Item | None] = relationship()
 
 
 class ReminderLog(Base):

@@ -3,6 +3,7 @@ and send a mis-routed item back to triage."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -33,6 +34,7 @@ from ledger.workflow.guards import (
 )
 from ledger.workflow.item_clock import apply_deadline
 from ledger.workflow.notices import department_users, notify, users_with_roles
+from ledger.workflow.reply_templates import unreplaced
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)
 WORKING = (ItemStatus.IN_PROGRESS, ItemStatus.PAUSED)
@@ -100,20 +102,36 @@ def save_draft(
     unit = user.department.name if user.department else None
     reply.unit = unit
     touch(item, now)
-    record_event(session, item, user, "起草答复", before=before, after={"答复": text[:200]}, at=now)
+    if before is None or before["答复"] != text[:200]:  # re-saving the same text is no new entry
+        record_event(
+            session, item, user, "起草答复", before=before, after={"答复": text[:200]}, at=now
+        )
     session.flush()
     return reply
 
 
 def submit(
-    session: Session, user: User, item_id: int, version: int | None, *, now: datetime
+    session: Session,
+    user: User,
+    item_id: int,
+    version: int | None,
+    *,
+    now: datetime,
+    placeholders: Iterable[str] = (),
 ) -> Reply:
+    """Submit the draft for review; refused while it still holds a template hint (`placeholders`,
+    from ledger.workflow.reply_templates.placeholders) that should have been replaced by real content."""
     require_role(user, HANDLER_ROLES, "提交审核")
     item = load_item(session, user, item_id, version)
     require_status(item, [ItemStatus.IN_PROGRESS], "提交审核")
     reply = staff_reply(item)
     if reply is None or reply.status == ReplyStatus.SUBMITTED or not reply.text.strip():
         raise WorkflowError("请先保存答复草稿，再提交审核。")
+    left = unreplaced(reply.text, placeholders)
+    if left:
+        raise WorkflowError(
+            f"答复中还有未替换的模板提示：{'、'.join(left)}。请改为实际内容后再提交审核（草稿已保存）。"
+        )
     reply.status, reply.submitted_at = ReplyStatus.SUBMITTED, now
     item.status = ItemStatus.IN_REVIEW
     touch(item, now)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from ledger.clock.calendar import WorkingCalendar
 from ledger.clock.deadlines import ClockEvent, DeadlineResult, RuleBook, compute_deadline
 from ledger.models import AdjustmentStatus, Item
@@ -30,3 +32,18 @@ def apply_deadline(item: Item, rules: RuleBook, calendar: WorkingCalendar) -> De
     item.deadline_explanation = result.explain()
     item.deadline_warnings = list(result.warnings)
     return result
+
+
+def deadline_if_extended(
+    item: Item, rules: RuleBook, calendar: WorkingCalendar, amount: int, at: datetime
+) -> DeadlineResult:
+    """The deadline the item would have if an extension of `amount` asked at `at` (or the one
+    pending) were approved: what the extension form previews and the reviewer sees."""
+    events = [*clock_events(item), ClockEvent(kind="extend", at=at, amount=amount)]
+    return compute_deadline(
+        rules.get(item.item_type),
+        item.received_at,
+        calendar,
+        sorted(events, key=lambda e: e.at),
+        source_due_at=item.source_due_at,
+    )

@@ -126,18 +126,72 @@ def unread_count(session: Session, user: User) -> int:
     return session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
 
 
+NOTICE_KINDS = ("分办", "退回", "审核", "审批", "催办", "督办")
+
+
 def inbox(session: Session, user: User, limit: int = 100) -> list[Notice]:
-    return list(
-        session.scalars(
-            visible_notices(user)
-            .order_by(Notice.read_at.is_not(None), Notice.id.desc())
-            .limit(limit)
-        )
+    """The user's newest notices, unread first."""
+    return inbox_page(session, user, limit=limit)[0]
+
+
+def inbox_page(
+    session: Session,
+    user: User,
+    *,
+    kind: str | None = None,
+    unread_only: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Notice], int]:
+    """One page of the user's notices (unread first, newest first) and how many match."""
+    stmt = visible_notices(user)
+    if kind:
+        stmt = stmt.where(Notice.kind == kind)
+    if unread_only:
+        stmt = stmt.where(Notice.read_at.is_(None))
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Notice.read_at.is_not(None), Notice.id.desc()).limit(limit).offset(offset)
+    ).all()
+    return list(rows), total
+
+
+def told_about(session: Session, user: User, item_id: int) -> bool:
+    """Did any notice to `user` name this item (directly or in a digest)? Only then may the
+    "where did it go" page say what became of an item the user can no longer see."""
+    direct = session.scalar(
+        select(Notice.id).where(Notice.user_id == user.id, Notice.item_id == item_id).limit(1)
     )
+    if direct is not None:
+        return True
+    digests = session.scalars(
+        select(Notice.entries)
+        .where(Notice.user_id == user.id, Notice.entries.is_not(None))
+        .order_by(Notice.id.desc())
+        .limit(500)
+    )
+    return any(e.get("item_id") == item_id for entries in digests for e in entries or [])
 
 
-def mark_read(session: Session, user: User, now: datetime) -> int:
-    notices = session.scalars(visible_notices(user).where(Notice.read_at.is_(None))).all()
+def mark_read(
+    session: Session,
+    user: User,
+    now: datetime,
+    *,
+    ids: Iterable[int] | None = None,
+    before: datetime | None = None,
+    item_id: int | None = None,
+) -> int:
+    """Mark the user's unread notices read: all, only `ids`, only those about `item_id` (the user
+    opened the item), or only those created before `before`."""
+    stmt = visible_notices(user).where(Notice.read_at.is_(None))
+    if item_id is not None:
+        stmt = stmt.where(Notice.item_id == item_id)
+    if ids is not None:
+        stmt = stmt.where(Notice.id.in_(list(ids)))
+    if before is not None:
+        stmt = stmt.where(Notice.created_at < before)
+    notices = session.scalars(stmt).all()
     for n in notices:
         n.read_at = now
     return len(notices)

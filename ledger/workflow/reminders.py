@@ -2,7 +2,8 @@
 
 `run_reminders` is what `huiying remind` and the web app's scheduler call. The reminder log has a
 unique key (item, kind, level, due time), so running it twice, or from several processes, never
-sends a reminder twice.
+sends a reminder twice. An overdue item climbs one level per run, and each recipient gets one
+digest per run (one in-app notice listing the items, one e-mail per address), not one per item.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
@@ -88,8 +89,41 @@ def load_escalation(path: Path) -> Escalation:
 class ReminderReport:
     urged: list[int] = field(default_factory=list)  # item ids 催办
     escalated: list[tuple[int, str]] = field(default_factory=list)  # (item id, level name)
+    notices: int = 0  # digests: at most one per recipient per run
     emails: int = 0
     email_errors: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Entry:
+    item: Item
+    kind: str
+    level_name: str
+    text: str
+    log: ReminderLog
+
+    def as_json(self) -> dict[str, object]:
+        return {
+            "item_id": self.item.id,
+            "external_id": self.item.external_id,
+            "kind": self.kind,
+            "level": self.level_name,
+            "text": self.text,
+        }
+
+
+@dataclass
+class _Digests:
+    """What each recipient gets this run: one notice per user, one e-mail per address."""
+
+    users: dict[int, tuple[User, list[_Entry]]] = field(default_factory=dict)
+    mail: dict[str, list[_Entry]] = field(default_factory=dict)
+
+    def add(self, entry: _Entry, users: list[User], emails: list[str]) -> None:
+        for user in users:
+            self.users.setdefault(user.id, (user, []))[1].append(entry)
+        for address in sorted({u.email for u in users if u.email} | set(emails)):
+            self.mail.setdefault(address, []).append(entry)
 
 
 def _recipients(session: Session, item: Item, roles: tuple[Role, ...]) -> list[User]:
@@ -107,7 +141,7 @@ def _recipients(session: Session, item: Item, roles: tuple[Role, ...]) -> list[U
     return users
 
 
-def _send(
+def _log(
     session: Session,
     item: Item,
     kind: str,
@@ -117,28 +151,24 @@ def _send(
     extra_emails: list[str],
     text: str,
     now: datetime,
-    mailer: Mailer | None,
-    report: ReminderReport,
-) -> bool:
-    """Log, notify and mail once; False when this reminder was already sent."""
+) -> ReminderLog | None:
+    """Log the reminder and record the event; None when it was already sent."""
     assert item.due_at is not None
+    entry = ReminderLog(
+        item_id=item.id,
+        kind=kind,
+        level=level,
+        level_name=level_name,
+        due_at=item.due_at,
+        sent_at=now,
+        recipients=[u.username for u in users] + extra_emails,
+    )
     try:
         with session.begin_nested():
-            session.add(
-                ReminderLog(
-                    item_id=item.id,
-                    kind=kind,
-                    level=level,
-                    level_name=level_name,
-                    due_at=item.due_at,
-                    sent_at=now,
-                    recipients=[u.username for u in users] + extra_emails,
-                )
-            )
+            session.add(entry)
             session.flush()
     except IntegrityError:
-        return False  # another process sent it first
-    notify(session, users, item, kind, text, now)
+        return None  # another process sent it first
     record_event(
         session,
         item,
@@ -148,27 +178,18 @@ def _send(
         note=text,
         at=now,
     )
-    addresses = sorted({u.email for u in users if u.email} | set(extra_emails))
-    if mailer is not None and addresses:
-        try:
-            # the one masking step for mail: subject and body as they leave
-            subject = mask_personal_data(f"【{kind}】{item.title}")
-            sent = mailer.send(addresses, subject, mask_personal_data(text))
-            report.emails += sent
-            entry = session.scalar(
-                select(ReminderLog).where(
-                    ReminderLog.item_id == item.id,
-                    ReminderLog.kind == kind,
-                    ReminderLog.level == level,
-                    ReminderLog.due_at == item.due_at,
-                )
-            )
-            if entry is not None:
-                entry.emailed = sent
-        except OSError as exc:  # SMTP down: the in-app notice still stands
-            log.warning("提醒邮件发送失败（事项 %s）：%s", item.id, exc)
-            report.email_errors.append(f"#{item.id}: {exc}")
-    return True
+    return entry
+
+
+def _levels_sent(session: Session) -> dict[int, int]:
+    """item id -> the highest 督办 level already sent for the item's current due time."""
+    rows = session.execute(
+        select(ReminderLog.item_id, func.max(ReminderLog.level))
+        .join(Item, Item.id == ReminderLog.item_id)
+        .where(ReminderLog.kind == "督办", ReminderLog.due_at == Item.due_at)
+        .group_by(ReminderLog.item_id)
+    ).all()
+    return {item_id: level for item_id, level in rows}
 
 
 def run_reminders(
@@ -178,7 +199,11 @@ def run_reminders(
     calendar: WorkingCalendar,
     mailer: Mailer | None = None,
 ) -> ReminderReport:
-    """Send every 催办 and 督办 that is due at `now` and has not been sent yet."""
+    """Send the 催办 and 督办 that are due at `now` and not sent yet, as one digest per recipient.
+
+    An overdue item climbs the 督办 chain one level per run (the next level whose threshold it
+    has reached), so the first run after a long pause does not fire every level at once.
+    """
     report = ReminderReport()
     items = session.scalars(
         select(Item)
@@ -186,10 +211,12 @@ def run_reminders(
         .where(
             Item.status.in_(OVERDUE_STATUSES), Item.due_at.is_not(None), Item.replied_at.is_(None)
         )
-        .order_by(Item.due_at)
+        .order_by(Item.due_at, Item.id)
     ).all()
     depts = {d.id: d for d in session.scalars(select(Department))}
+    sent = _levels_sent(session)
     today = now.astimezone(SHANGHAI).date()
+    digests = _Digests()
     for item in items:
         assert item.due_at is not None
         due_local = item.due_at.astimezone(SHANGHAI)
@@ -197,30 +224,80 @@ def run_reminders(
         if now <= item.due_at:
             if item.warn_at is not None and now >= item.warn_at and item.department_id:
                 text = (
-                    f"催办：「{title}」（编号 {item.external_id}）将于 {due_local:%Y-%m-%d %H:%M} 到期，"
+                    f"「{title}」（编号 {item.external_id}）将于 {due_local:%Y-%m-%d %H:%M} 到期，"
                     "请抓紧办理并提交审核。"
                 )
                 users = _recipients(session, item, escalation.reminder_roles)
-                if _send(session, item, "催办", 0, "临期", users, [], text, now, mailer, report):
+                log_row = _log(session, item, "催办", 0, "临期", users, [], text, now)
+                if log_row is not None:
+                    digests.add(_Entry(item, "催办", "临期", text, log_row), users, [])
                     report.urged.append(item.id)
             continue
+        n = sent.get(item.id, 0) + 1
+        if n > len(escalation.levels):
+            continue
+        level = escalation.levels[n - 1]
         overdue_days = calendar.workdays_between(due_local.date(), today)
+        if overdue_days < level.overdue_workdays:
+            continue
         dept = depts.get(item.department_id) if item.department_id else None
-        for n, level in enumerate(escalation.levels, start=1):
-            if overdue_days < level.overdue_workdays:
-                break
-            text = (
-                f"督办（{level.name}）：「{title}」（编号 {item.external_id}，"
-                f"承办处室 {dept.name if dept else '待分办'}）已于 {due_local:%Y-%m-%d %H:%M} 到期，"
-                f"超期第 {overdue_days} 个工作日，请立即办理。"
-            )
-            emails = list(level.emails)
-            if dept and dept.code in level.department_emails:
-                emails.append(level.department_emails[dept.code])
-            users = _recipients(session, item, level.notify_roles)
-            if _send(
-                session, item, "督办", n, level.name, users, emails, text, now, mailer, report
-            ):
-                report.escalated.append((item.id, level.name))
+        text = (
+            f"「{title}」（编号 {item.external_id}，承办处室 {dept.name if dept else '待分办'}）"
+            f"已于 {due_local:%Y-%m-%d %H:%M} 到期，超期第 {overdue_days} 个工作日，请立即办理。"
+        )
+        emails = list(level.emails)
+        if dept and dept.code in level.department_emails:
+            emails.append(level.department_emails[dept.code])
+        users = _recipients(session, item, level.notify_roles)
+        log_row = _log(session, item, "督办", n, level.name, users, emails, text, now)
+        if log_row is not None:
+            digests.add(_Entry(item, "督办", level.name, text, log_row), users, emails)
+            report.escalated.append((item.id, level.name))
+    _deliver(session, digests, now, mailer, report)
     session.flush()
     return report
+
+
+def _summary(entries: list[_Entry]) -> str:
+    urged = sum(e.kind == "催办" for e in entries)
+    parts = [f"督办 {len(entries) - urged} 件"] if len(entries) > urged else []
+    return "、".join(parts + ([f"催办 {urged} 件"] if urged else []))
+
+
+def _deliver(
+    session: Session,
+    digests: _Digests,
+    now: datetime,
+    mailer: Mailer | None,
+    report: ReminderReport,
+) -> None:
+    for user, entries in digests.users.values():
+        kind = "督办" if any(e.kind == "督办" for e in entries) else "催办"
+        if len(entries) == 1:
+            text, item = f"{entries[0].kind}：{entries[0].text}", entries[0].item
+        else:
+            text, item = f"本轮催办督办汇总：{_summary(entries)}，请逐件查看。", None
+        for notice in notify(session, [user], item, kind, text, now):
+            notice.entries = [e.as_json() for e in entries]
+            report.notices += 1
+    if mailer is None:
+        return
+    for address, entries in digests.mail.items():
+        subject = (
+            f"【{entries[0].kind}】{mask_personal_data(entries[0].item.title)}"
+            if len(entries) == 1
+            else f"【催办督办汇总】{_summary(entries)}"
+        )
+        body = "\n".join(
+            f"{n}. 【{e.kind}·{e.level_name}】{e.text}" for n, e in enumerate(entries, 1)
+        )
+        try:
+            # the one masking step for mail: subject and body as they leave
+            accepted = mailer.send([address], mask_personal_data(subject), mask_personal_data(body))
+        except OSError as exc:  # SMTP down: the in-app notices still stand
+            log.warning("提醒邮件发送失败（%s）：%s", address, exc)
+            report.email_errors.append(f"{address}: {exc}")
+            continue
+        report.emails += accepted
+        for entry in entries:
+            entry.log.emailed += accepted

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,3 +55,25 @@ def load_templates(path: Path) -> list[ReplyTemplate]:
 
 def templates_for(templates: list[ReplyTemplate], item_type: str) -> list[ReplyTemplate]:
     return [t for t in templates if t.applies_to(item_type)]
+
+
+# A placeholder is a full-width parenthesised hint in a template, at least six characters long:
+# （写明核实情况与处理结果） is one; （见附件） and （提案） are ordinary text.
+_PLACEHOLDER = re.compile(r"（[^（）\n]{6,80}）")
+
+
+def placeholders(templates: Iterable[ReplyTemplate]) -> set[str]:
+    """The hints staff must replace: every （…） in the templates that is not filled in itself
+    (a segment holding {title} etc. is replaced by the item's data)."""
+    return {
+        m.group(0)
+        for t in templates
+        for m in _PLACEHOLDER.finditer(t.text)
+        if "{" not in m.group(0)
+    }
+
+
+def unreplaced(text: str, hints: Iterable[str]) -> list[str]:
+    """The template hints still present in `text`, in the order they appear."""
+    found = [(text.find(h), h) for h in hints if h in text]
+    return [h for _, h in sorted(found)]

@@ -18,6 +18,7 @@ from ledger.models import (
     Item,
     ItemStatus,
     Reply,
+    ReplyRevision,
     ReplyStatus,
     Role,
     User,
@@ -33,7 +34,7 @@ from ledger.workflow.guards import (
 )
 from ledger.workflow.handling import PENDING, pending_adjustments, staff_reply, text_authors
 from ledger.workflow.item_clock import apply_deadline
-from ledger.workflow.notices import notify
+from ledger.workflow.notices import department_users, notify
 from ledger.workflow.report_back import (
     HOTLINE_CHANNEL,
     NoReportBack,
@@ -209,3 +210,49 @@ def decide_clock_request(
             )
     session.flush()
     return adj
+
+
+def edit_reply(
+    session: Session, user: User, item_id: int, version: int | None, text: str, *, now: datetime
+) -> Reply:
+    """审核人修改: the reviewer corrects the submitted text. The change is a revision written by
+    the reviewer, so four eyes now applies to it: another reviewer must approve (approve()
+    refuses anyone who wrote a revision). The reply stays submitted; the other reviewers are told."""
+    require_role(user, REVIEW_ROLES, "修改答复")
+    item = load_item(session, user, item_id, version)
+    require_status(item, [ItemStatus.IN_REVIEW], "修改答复")
+    reply = _submitted(item)
+    text = text.strip()
+    if not text:
+        raise WorkflowError("答复内容不能为空。")
+    if text == reply.text:
+        raise WorkflowError("答复内容没有改动：如无需修改，请直接批准。")
+    before = reply.text
+    reply.revisions.append(ReplyRevision(text=text, author_id=user.id, created_at=now))
+    reply.text = text
+    touch(item, now)
+    record_event(
+        session,
+        item,
+        user,
+        "审核修改答复",
+        before={"答复": before[:200]},
+        after={"答复": text[:200]},
+        note="审核人修改后须由另一位审核人批准",
+        at=now,
+    )
+    others = [
+        u
+        for u in department_users(session, item.department_id, (Role.REVIEWER,))
+        if u.id != user.id
+    ]
+    notify(
+        session,
+        others,
+        item,
+        "审核",
+        f"答复经{user.display_name}修改，请您审核批准：{mask_personal_data(item.title)}",
+        now,
+    )
+    session.flush()
+    return reply

@@ -244,9 +244,9 @@ def merge(
     try:
         target = get_item(session, user, target_id)
     except NotVisible as exc:
-        raise WorkflowError(f"找不到要合并到的事项 #{target_id}。") from exc
+        raise WorkflowError("找不到要合并到的事项：请按编号或标题重新查找。") from exc
     if target.status == ItemStatus.MERGED:
-        raise WorkflowError(f"事项 #{target_id} 本身已合并到其他事项，请合并到原件。")
+        raise WorkflowError(f"事项 {target.external_id} 本身已合并到其他事项，请合并到原件。")
     before = {"状态": item.status, "合并到": None}
     item.status = ItemStatus.MERGED
     item.duplicate_of_id = target.id
@@ -257,7 +257,7 @@ def merge(
         user,
         "合并",
         before=before,
-        after={"状态": item.status, "合并到": target.id, "合并到编号": target.external_id},
+        after={"状态": item.status, "合并到": target.external_id},  # the 编号 people know
         at=now,
     )
     record_event(
@@ -265,7 +265,7 @@ def merge(
         target,
         user,
         "并入重复件",
-        after={"重复件": item.id, "编号": item.external_id},
+        after={"重复件": item.external_id},
         at=now,
     )
     session.flush()
@@ -287,6 +287,7 @@ def undo_merge(
     )
     previous = (last.before or {}).get("状态") if last else None
     target_id = item.duplicate_of_id
+    target_number = item.duplicate_of.external_id if item.duplicate_of else target_id
     item.status = previous if previous in [s.value for s in REROUTABLE] else ItemStatus.NEW
     item.duplicate_of_id = None
     touch(item, now)
@@ -295,7 +296,7 @@ def undo_merge(
         item,
         user,
         "撤销合并",
-        before={"状态": ItemStatus.MERGED.value, "合并到": target_id},
+        before={"状态": ItemStatus.MERGED.value, "合并到": target_number},
         after={"状态": item.status, "合并到": None},
         at=now,
     )

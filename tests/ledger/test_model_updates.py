@@ -73,7 +73,9 @@ def _confirm_charging_pile_routes(settings: Settings, start: int = 0) -> None:
             item = session.get(Item, intake(session, record, ctx).item_id)
             assert item is not None
             if item.status == ItemStatus.NEW:
-                confirm(session, user, item.id, item.version, now=now, department_code="energy_saving")
+                confirm(
+                    session, user, item.id, item.version, now=now, department_code="energy_saving"
+                )
             elif item.department is None or item.department.code != "energy_saving":
                 reroute(session, user, item.id, item.version, "energy_saving", now=now)
     engine.dispose()

@@ -4,6 +4,7 @@ once each; e-mail through a real SMTP server on loopback (aiosmtpd)."""
 from __future__ import annotations
 
 import socket
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -11,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from aiosmtpd.controller import Controller
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.intake.pipeline import IntakeContext, intake
@@ -124,10 +125,81 @@ def test_urge_at_warning_point_and_escalate_on_first_overdue_workday_once_each(
     assert all(rcpts == ["zxqy@example.test"] for rcpts, _ in sink.messages)
 
 
-def test_escalation_climbs_the_chain(session: Session, data_dir) -> None:  # type: ignore[no-untyped-def]
+def test_escalation_climbs_the_chain_one_level_per_run(session: Session, data_dir) -> None:  # type: ignore[no-untyped-def]
     clock = Clock.from_data_dir(data_dir)
     item = routed_item(session, clock, "R-2", datetime(2026, 11, 13, 9, 0, tzinfo=SHANGHAI))
-    # 2026-12-07 (Mon) is the 6th working day after the due date: all three levels are due.
+    # 2026-12-07 (Mon) is the 6th working day after the due date: all three levels are due, but
+    # each run climbs one level only.
+    climbed: list[list[str]] = []
     with time_machine.travel(datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI), tick=False):
-        report = run(session, clock, data_dir, None)
-    assert [name for i, name in report.escalated if i == item.id] == ["处室", "分管领导", "厅领导"]
+        for _ in range(4):
+            report = run(session, clock, data_dir, None)
+            climbed.append([name for i, name in report.escalated if i == item.id])
+    assert climbed == [["处室"], ["分管领导"], ["厅领导"], []]
+
+
+TEXTS = {
+    "sme": ("拖欠中小企业账款", "国有企业拖欠我公司货款一年多，请求协调。"),
+    "software": ("软件企业认定咨询", "我公司开发工业软件，想咨询软件企业认定和软件产品评估。"),
+    "chemical": ("化工园区搬迁进度", "危险化学品生产企业搬迁入园申请已报送半年，请问审批进度。"),
+}
+
+
+def test_500_overdue_items_one_digest_per_recipient_per_run(  # type: ignore[no-untyped-def]
+    session: Session, data_dir, smtp
+) -> None:
+    sink, mailer = smtp
+    clock = Clock.from_data_dir(data_dir)
+    ctx = IntakeContext.load(session, Settings.from_env())
+    fenban = session.scalars(select(User).where(User.username == "fenban")).one()
+    for name in ("zxqy", "duban"):
+        session.scalars(select(User).where(User.username == name)).one().email = f"{name}@x.test"
+    received = datetime(2026, 11, 13, 9, 0, tzinfo=SHANGHAI)  # due Friday 2026-11-27
+    codes = list(TEXTS)
+    for n in range(500):
+        code = codes[n % 3]
+        title, body = TEXTS[code]
+        rec = IntakeRecord(
+            source="demo_board",
+            external_id=f"BULK-{n:04d}",
+            item_type="留言板",
+            title=f"{title}（{n}）",
+            body=body,
+            received_at=received,
+        )
+        item = session.get(Item, intake(session, rec, ctx, now=received).item_id)
+        assert item is not None
+        if item.status == ItemStatus.NEW:
+            triage.confirm(
+                session, fenban, item.id, item.version, now=received, department_code=code
+            )
+    session.flush()
+
+    levels = ["处室", "分管领导", "厅领导"]
+    frozen = datetime(2026, 12, 7, 9, 0, tzinfo=SHANGHAI)  # every level's threshold is reached
+    for run_no in range(4):
+        now = frozen + timedelta(minutes=15 * run_no)
+        sink.messages.clear()
+        with time_machine.travel(now, tick=False):
+            report = run(session, clock, data_dir, mailer)
+        notices = session.scalars(select(Notice).where(Notice.created_at == now)).all()
+        per_user = Counter(n.user_id for n in notices)
+        if run_no == 3:  # the chain is exhausted: nothing more to send
+            assert report.escalated == [] and notices == [] and sink.messages == []
+            continue
+        # escalation climbs exactly one level per run, for every item
+        assert len(report.escalated) == 500
+        assert {name for _, name in report.escalated} == {levels[run_no]}
+        # one digest per recipient per run, however many items it covers
+        assert per_user and set(per_user.values()) == {1}
+        assert report.notices == len(notices)
+        duban = session.scalars(select(User).where(User.username == "duban")).one()
+        digest = next(n for n in notices if n.user_id == duban.id)
+        assert len(digest.entries) == 500 and "督办 500 件" in digest.text
+        rcpts = [tuple(r) for r, _ in sink.messages]
+        assert len(rcpts) == len(set(rcpts))  # one e-mail per address per run
+        assert ("duban@x.test",) in rcpts
+    # 500 items × 3 levels, each logged once
+    assert (
+        session.scalar(select(func.count(ReminderLog.id)).where(ReminderLog.kind == "督办")) == 1500
+    )

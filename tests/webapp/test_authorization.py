@@ -33,12 +33,13 @@ ACCESS = {
 NARROWER = {
     "review.approve": {"审核人"},
     "review.return_reply": {"审核人"},
+    "review.edit": {"审核人"},
     "supervision.urge": {"督办", "管理员"},
     "analysis.accept": {"分析员", "管理员"},
     "analysis.dismiss": {"分析员", "管理员"},
     "analysis.publish": {"分析员", "管理员"},
 }
-PUBLIC = {"static", "auth.login"}
+PUBLIC = {"static", "auth.login", "favicon"}
 
 
 def login(client: FlaskClient, username: str) -> None:
@@ -78,6 +79,8 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:rank>", "1")
         .replace("<ext>", "xlsx")
         .replace("<int:candidate_id>", "1")
+        .replace("<int:notice_id>", "1")
+        .replace("<int:year>", "2027")
     )
 
 
@@ -171,7 +174,12 @@ def test_crawled_script_is_inert_on_every_page(
     item_id = make_item("X1", f"标题{payload}", f"正文{payload}", route_to=None)
     assert routing(item_id).status == "待分办"  # the model left it for triage: the queue shows it
     pages = {
-        "fenban": ["/triage/", f"/triage/items/{item_id}", "/ledger/", f"/ledger/items/{item_id}"],
+        "fenban": [
+            "/triage/?tab=all",
+            f"/triage/items/{item_id}",
+            "/ledger/",
+            f"/ledger/items/{item_id}",
+        ],
     }
     login(client, "fenban")
     for url in pages["fenban"]:

@@ -82,5 +82,5 @@ def test_login_and_see_items_with_deadlines(
     assert "红牌" in overdue_row.inner_text()
     if backend == "sqlite":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENSHOTS / "ledger-list.png"), full_page=True)
+        page.screenshot(path=str(SCREENSHOTS / "walk-ledger-list.png"), full_page=True)
     page.close()

@@ -123,9 +123,9 @@ def test_search_finds_chinese_substrings_and_date_range(
     make_item("S2", "限电影响生产", "园区限电。", received_at=datetime(2026, 11, 20, 2, tzinfo=UTC))
     login(client, "fenban")
     html = client.get("/ledger/?q=基站 补贴").get_data(as_text=True)
-    assert "5G基站" in html and "限电影响生产" not in html
+    assert "关于5G基站建设补贴" in html and "限电影响生产" not in html
     html = client.get("/ledger/?from=2026-11-10&to=2026-11-30").get_data(as_text=True)
-    assert "限电影响生产" in html and "5G基站" not in html
+    assert "限电影响生产" in html and "关于5G基站建设补贴" not in html
 
 
 def test_holiday_upload_is_validated_with_the_calendar_parser(
@@ -187,12 +187,13 @@ def test_queue_offers_send_back_not_confirm_for_not_ours(
     assert routing(item_id).top == "not_ours"  # the model's top suggestion: 非本厅职责
     client = app.test_client()
     login(client, "fenban")
-    html = client.get("/triage/").get_data(as_text=True)
-    row = html[html.index(f'data-href="/triage/items/{item_id}"') :]
+    assert f"/triage/items/{item_id}?" not in client.get("/triage/").get_data(as_text=True)
+    html = client.get("/triage/?tab=not_ours").get_data(as_text=True)  # its own tab
+    row = html[html.index(f'data-href="/triage/items/{item_id}?tab=not_ours"') :]
     row = row[: row.index("</tr>")]
-    assert "非本厅职责" in row
-    assert f"/triage/items/{item_id}/return" in row and 'name="reason"' in row
-    assert f"/triage/items/{item_id}/confirm" not in row and 'type="checkbox"' not in row
+    assert "回退" in row and 'form="bulk"' in row  # ticked for a bulk 回退, not a confirm
+    assert f"/triage/items/{item_id}/confirm" not in row
+    assert "/triage/bulk-return" in html
     response = client.post(
         f"/triage/items/{item_id}/return",
         data={"csrf_token": csrf(client), "version": version(item_id), "reason": "属住建部门职责"},

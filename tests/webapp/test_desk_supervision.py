@@ -1,0 +1,96 @@
+"""The 督办 board as a supervisor uses it: 黄牌 first, days overdue, cards and 处室 rows filter the
+lists, each item's 催办 history, a repeated 催办 must be confirmed, 催分办 for items still waiting."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime, timedelta
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from ledger.clock.calendar import WorkingCalendar
+from ledger.clock.deadlines import compute_deadline, deadline_status, load_rules
+from ledger.models import Department, Notice, User
+from ledger.settings import Settings
+from webapp.database import get_session
+
+SME = ("关于专精特新认定的咨询", "我厂想了解专精特新中小企业申报时间和条件。")
+WAITING = ("合同款一年多未结清", "某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。")
+
+
+def client_for(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    page = client.get("/auth/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+    assert token
+    client.post(
+        "/auth/login",
+        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
+    )
+    return client
+
+
+def _yellow_receipt(now: datetime) -> datetime:
+    data = Settings.from_env().data_dir
+    rule = load_rules(data / "deadline_rules.toml").get("留言板")
+    calendar = WorkingCalendar.from_dir(data / "holidays")
+    for hours in range(24, 24 * 40, 6):
+        received = now - timedelta(hours=hours)
+        if deadline_status(compute_deadline(rule, received, calendar), now) == "黄牌":
+            return received
+    raise AssertionError("no receipt time gives a yellow card now")
+
+
+def test_board_filters_history_and_no_silent_duplicate(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+    now = datetime.now(UTC)
+    red = make_item("R-1", *SME, route_to="sme", received_at=now - timedelta(days=40))
+    yellow = make_item("Y-1", *SME, route_to="sme", received_at=_yellow_receipt(now))
+    chem = make_item(
+        "C-1",
+        "化工园区搬迁进度",
+        "危险化学品生产企业搬迁入园申请已报送半年，请问审批进度。",
+        route_to="chemical",
+        received_at=now - timedelta(days=40),
+    )
+    waiting = make_item("W-1", *WAITING, received_at=now - timedelta(days=40))
+    with app.app_context():
+        sme_id = get_session().scalar(select(Department.id).where(Department.code == "sme"))
+    duban = client_for(app, "duban")
+    html = duban.get("/supervision/").get_data(as_text=True)
+    assert html.index('id="due-soon"') < html.index('id="overdue"')  # 黄牌 first
+    red_row = html[html.index(f'id="item-{red}"') :]
+    assert re.search(r"\d+ 个工作日", red_row[: red_row.index("</tr>")])
+    assert f'id="item-{yellow}"' in html and f'id="item-{chem}"' in html
+
+    only_sme = duban.get(f"/supervision/?department={sme_id}").get_data(as_text=True)
+    assert f'id="item-{red}"' in only_sme and f'id="item-{chem}"' not in only_sme
+    assert f'href="/supervision/?period=90&amp;department={sme_id}"' in only_sme  # 处室 row link
+    only_red = duban.get("/supervision/?show=红牌").get_data(as_text=True)
+    assert 'id="due-soon"' not in only_red and f'id="item-{red}"' in only_red
+
+    def urge(item_id: int, **extra: str) -> str:
+        response = duban.post(
+            f"/supervision/items/{item_id}/urge",
+            data={"csrf_token": csrf(duban, "/supervision/"), "note": "请今天内答复", **extra},
+            follow_redirects=True,
+        )
+        return response.get_data(as_text=True)
+
+    assert "已发出催办通知" in urge(red)
+    refused = urge(red)
+    assert "催办过（24 小时内）" in refused and "已发出催办通知" not in refused
+    assert "已发出催办通知" in urge(red, again="1")
+    board = duban.get("/supervision/").get_data(as_text=True)
+    row = board[board.index(f'id="item-{red}"') :]
+    assert "2 次" in row[: row.index("</tr>")]
+
+    assert "已发出催办通知" in urge(waiting)  # still waiting for triage: the 分办员 are told
+    with app.app_context():
+        session = get_session()
+        fenban = session.scalars(select(User).where(User.username == "fenban")).one()
+        texts = session.scalars(
+            select(Notice.text).where(Notice.user_id == fenban.id, Notice.item_id == waiting)
+        ).all()
+    assert any("尚未分办" in t for t in texts)
