@@ -70,7 +70,6 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     output_masking.init_app(app)  # after csrf: it replaces the csrf_token global
     services.init_app(app)
     notice_views.init_app(app)
-    errors.init_app(app)
 
     from webapp import (
         admin_views,

@@ -7,7 +7,9 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
-from webapp.errors import NOT_FOUND_MESSAGE
+from webapp.errors import PAGES
+
+NOT_FOUND_MESSAGE = PAGES[404][1]
 
 
 def login(client: FlaskClient, username: str) -> None:
