@@ -32,6 +32,7 @@ class SourceSummary:
     rejections: list[dict[str, str]] = field(default_factory=list)
     conflicts: int = 0  # conflicting duplicates inside this crawl (also counted in `rejected`)
     errors: int = 0  # exceptions in spider callbacks (logged with traceback and URL)
+    paging_stopped: str = ""  # why the list could not be walked to its end (empty: it was)
     finish_reason: str = ""
     returncode: int | None = None
     seconds: float = 0.0
@@ -44,7 +45,9 @@ class SourceSummary:
         if self.returncode != 0 or self.finish_reason != "finished":
             reasons.append(f"未正常结束（{self.finish_reason or '未知'}）")
         if self.errors:
-            reasons.append(f"{self.errors} 个页面解析时程序出错")
+            reasons.append(f"{self.errors} 个页面或条目处理时程序出错")
+        if self.paging_stopped:
+            reasons.append(f"翻页中断：{self.paging_stopped}")
         if self.items + self.skipped == 0:
             reasons.append(f"没有采到任何条目（拒收 {self.rejected}）")
         return reasons
@@ -72,7 +75,8 @@ class SourceSummary:
             rejected=count("rejected"),
             rejections=list(stats.get("huiying/rejections") or []),
             conflicts=count("conflicts"),
-            errors=int(stats.get("spider_exceptions/count", 0) or 0),
+            errors=count("errors"),
+            paging_stopped=str(stats.get("huiying/paging_stopped") or ""),
             finish_reason=str(stats.get("finish_reason", "")),
         )
 

@@ -42,6 +42,8 @@ def crawl_settings(
     for key, name in POLITENESS.items():
         if config is not None and key in config.politeness:
             settings.set(name, config.politeness[key], priority="spider")
+    if config is not None and config.session is not None and config.session.cookies:
+        settings.set("COOKIES_ENABLED", True, priority="spider")  # the session cookie is needed
     for name, value in (overrides or {}).items():
         settings.set(name, _coerce(value), priority="cmdline")
     if jobdir is not None and config is not None:

@@ -15,6 +15,7 @@ COMMANDS: dict[str, str] = {
     "init-db": "huiying.commands.database:init_db",
     "deadline": "huiying.commands.deadline:deadline",
     "crawl": "huiying.commands.crawl:crawl",
+    "sources": "huiying.commands.sources:sources",
     "demo-portal": "huiying.commands.crawl:demo_portal",
     "train": "huiying.commands.classify:train",
     "predict": "huiying.commands.classify:predict",
