@@ -64,6 +64,7 @@ SOURCE: Schema = {
         "autothrottle_target": None,
         "concurrency": None,
         "timeout": None,
+        "autothrottle": None,
     },
     "distributed": {"redis_url": None},
 }

@@ -139,7 +139,9 @@ class SourceSpider(scrapy.Spider):
             "errback": self.on_error,
             "headers": self.headers,
             "meta": {"huiying_kind": kind, **meta},
-            "dont_filter": True,
+            # one process: every request is meant; several (scrapy-redis): the shared filter
+            # makes sure each page is fetched once, whichever crawler asks first
+            "dont_filter": kind == "session" or not self._distributed,
         }
         if spec.json is not None:
             body = {k: fill(v, False) if isinstance(v, str) else v for k, v in spec.json.items()}
@@ -230,7 +232,7 @@ class SourceSpider(scrapy.Spider):
             cb_kwargs={"entry": entry},
             meta={"huiying_kind": "detail"},
             priority=10,  # finish details before walking further: less to redo after a kill
-            dont_filter=True,
+            dont_filter=not self._distributed,
         )
 
     def _needs_detail(self, entry: ListEntry) -> bool:
@@ -281,6 +283,10 @@ class SourceSpider(scrapy.Spider):
             self._paging_stopped(request, "会话请求失败，列表无法开始")
 
     # --- helpers -------------------------------------------------------------------------------
+    @property
+    def _distributed(self) -> bool:
+        return self.crawler.settings.getbool("HUIYING_DISTRIBUTED")
+
     def _retry_or_reject(
         self, request: Request, reason: str, *, retry: bool = True
     ) -> Iterator[Request]:
@@ -288,7 +294,9 @@ class SourceSpider(scrapy.Spider):
         if retry and attempt < self.source_config.parse_retries:
             logger.info("bad page %s (%s): fetching it again", request.url, reason)
             self.crawler.stats.inc_value("huiying/parse_retries")
-            yield request.replace(meta={**request.meta, "parse_attempt": attempt + 1})
+            yield request.replace(
+                meta={**request.meta, "parse_attempt": attempt + 1}, dont_filter=True
+            )
             return
         record_rejection(self.crawler, request.url, reason)
         if request.meta.get("huiying_kind") == "list":

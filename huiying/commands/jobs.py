@@ -69,6 +69,9 @@ class BackgroundJobs:
             log.info(
                 "定时采集完成：新增 %s，更新 %s", summary.total("new"), summary.total("updated")
             )  # type: ignore[attr-defined]
+            for source in summary.sources:  # type: ignore[attr-defined]
+                for failure in source.failures:
+                    log.error("定时采集 %s 失败：%s（见 last-crawl.json）", source.source, failure)
 
     def start(self) -> BackgroundJobs:
         self.crawl.start()
