@@ -23,6 +23,11 @@ class PageError(ValueError):
 class ListEntry:
     """One row of a list page: its id, its fields, and the detail page to fetch (if any)."""
 
+    external_id: str
+    fields: dict[str, Any]
+    detail_url: str | None = None
+    row: Any = None  # the raw JSON record (templates may name any of its keys)
+
     def value(self, name: str) -> Any:
         """A field of the row by its configured name, else (JSON rows) by its path in the record."""
         if name == "external_id":
@@ -30,11 +35,6 @@ class ListEntry:
         if self.fields.get(name) not in (None, ""):
             return self.fields[name]
         return json_path(self.row, name) if isinstance(self.row, dict) else None
-
-    external_id: str
-    fields: dict[str, Any]
-    detail_url: str | None = None
-    row: Any = None  # the raw JSON record (templates may name any of its keys)
 
 
 @dataclass

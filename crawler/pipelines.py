@@ -11,6 +11,9 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.internet.defer import DeferredList
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
 
 from crawler.items import BODY_FIELDS, TEXT_FIELDS, TIME_FIELDS, MessageItem, is_aware
 from crawler.normalise import clean_text, parse_int, parse_time
@@ -130,6 +133,8 @@ class IntakePipeline:
     """Hands records to ledger intake in batches: a batch is written when it holds
     HUIYING_INTAKE_BATCH items or its first item has waited HUIYING_INTAKE_BATCH_SECONDS, and at the
     end of the crawl; one transaction per batch. Counts new/updated/unchanged and every refusal.
+    Batches are written one after another on a worker thread, so the crawl keeps downloading (and
+    download timeouts keep their meaning) while the database works.
 
     The engine is opened once per crawl (HUIYING_DATABASE_URL from the crawler settings).
     """
@@ -154,6 +159,8 @@ class IntakePipeline:
         self.pending: list[tuple[str, IntakeRecord]] = []  # (url, record)
         self.oldest = 0.0
         self.timer: Any = None
+        self.pool: Any = None  # one writer thread: batches are written in order, one at a time
+        self.writes: list[Any] = []  # Deferreds of batches handed to the writer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
@@ -187,15 +194,26 @@ class IntakePipeline:
                 _CONTEXTS[key] = IntakeContext.load(session, settings)
         self.ctx = _CONTEXTS[key]
         self.delivery = DeliveryLog()
+        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="huiying-intake")
+        self.pool.start()
         self.timer = task.LoopingCall(self._flush_if_due)
         self.timer.start(min(1.0, self.batch_seconds), now=False)
 
-    def close_spider(self) -> None:
+    def close_spider(self) -> Any:
+        """Write what is left; the crawl closes once every batch is in the ledger."""
         if self.timer is not None and self.timer.running:
             self.timer.stop()
         self.flush()
-        if self.engine is not None:
-            self.engine.dispose()
+        done = DeferredList(self.writes)
+
+        def stop(_: Any) -> None:
+            if self.pool is not None:
+                self.pool.stop()
+            if self.engine is not None:
+                self.engine.dispose()
+
+        done.addBoth(stop)
+        return done
 
     def process_item(self, item: Any) -> Any:
         config = getattr(self.crawler.spider, "source_config", None)
@@ -214,23 +232,36 @@ class IntakePipeline:
             self.flush()
 
     def flush(self) -> None:
-        """Write the pending batch in one transaction; each refusal is recorded with its URL."""
-        from ledger.delivery import ConflictingDuplicate
-        from ledger.intake_batch import intake_batch
+        """Hand the pending batch to the writer thread; its outcomes are counted when written."""
+        from twisted.internet import reactor
 
         batch, self.pending = self.pending, []
         if not batch:
             return
-        stats = self.crawler.stats
-        assert stats is not None
+        written = deferToThreadPool(reactor, self.pool, self._write, batch)
+        written.addCallback(self._count, batch)
+        written.addErrback(lambda failure: logger.error("intake batch: %s", failure))
+        self.writes.append(written)
+
+    def _write(self, batch: list[tuple[str, IntakeRecord]]) -> list[Any]:
+        """On the writer thread: one transaction for the batch."""
+        from ledger.intake_batch import intake_batch
+
         try:
             with self.sessions() as session, session.begin():
-                outcomes = intake_batch(
+                return intake_batch(
                     session, [r for _, r in batch], self.ctx, delivery=self.delivery
                 )
         except Exception as exc:  # the database is gone: every record of the batch is refused
             logger.exception("intake of a batch of %d failed", len(batch))
-            outcomes = [exc] * len(batch)
+            return [exc] * len(batch)
+
+    def _count(self, outcomes: list[Any], batch: list[tuple[str, IntakeRecord]]) -> None:
+        """On the reactor thread: figures and refusals (with URL and reason) of a written batch."""
+        from ledger.delivery import ConflictingDuplicate
+
+        stats = self.crawler.stats
+        assert stats is not None
         for (url, _), outcome in zip(batch, outcomes, strict=True):
             if isinstance(outcome, ConflictingDuplicate):
                 stats.inc_value("huiying/conflicts")
