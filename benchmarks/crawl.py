@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import resource
 import sys
 import tempfile
 import time
@@ -27,6 +28,8 @@ from ledger.db import make_engine, make_session_factory  # noqa: E402
 from ledger.schema import upgrade  # noqa: E402
 
 SOURCES = ["demo_board", "demo_mailbox", "demo_12345"]
+PROCESSES = os.environ.get("HUIYING_CRAWL_PROCESSES", "1")
+LOAD = os.getloadavg()[0]
 
 
 def prepare(url: str) -> None:
@@ -37,10 +40,25 @@ def prepare(url: str) -> None:
     engine.dispose()
 
 
+CPU: dict[str, tuple[float, float]] = {}  # label -> (portal CPU s, crawler CPU s)
+
+
+def _cpu() -> tuple[float, float]:
+    """CPU seconds of this process (the portal's threads; this script waits) and of children."""
+    me, kids = (
+        resource.getrusage(resource.RUSAGE_SELF),
+        resource.getrusage(resource.RUSAGE_CHILDREN),
+    )
+    return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
+
+
 def timed(label: str, **options: object) -> tuple[CrawlSummary, float]:
+    cpu_before = _cpu()
     started = time.perf_counter()
     summary = run_crawl(SOURCES, **options)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
+    cpu_after = _cpu()
+    CPU[label] = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
     bad = [s.source for s in summary.sources if not s.ok]
     if bad:
         sys.exit(f"{label}: crawl of {bad} failed, see {summary.sources[0].log_path}")
@@ -91,6 +109,14 @@ def main() -> None:
     print(f"| full crawl: pages fetched | {full.total('pages')} |")
     print(f"| full crawl: wall time | {full_s:.1f} s |")
     print(f"| full crawl: items/s | {items / full_s:.1f} |")
+    portal_cpu, crawler_cpu = CPU["full"]
+    print(
+        f"| full crawl: CPU of the portal / the crawler process | {portal_cpu:.1f} s "
+        f"({portal_cpu / full_s:.0%} of one core) / {crawler_cpu:.1f} s |"
+    )
+    print(f"| full crawl: items per CPU-second of the crawler | {items / crawler_cpu:.0f} |")
+    print(f"| crawler processes (HUIYING_CRAWL_PROCESSES) | {PROCESSES} |")
+    print(f"| machine load average at the start (2 cores) | {LOAD:.1f} |")
     print(
         f"| unchanged re-crawl: pages fetched | {same.total('pages')} "
         f"({', '.join(f'{s.source} {s.pages}' for s in same.sources)}) |"

@@ -4,7 +4,7 @@ source times → aware datetimes."""
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from w3lib.html import remove_tags, replace_entities
@@ -21,6 +21,15 @@ _SPACES = {0x3000: " ", 0x00A0: " ", 0x200B: "", 0xFEFF: ""}
 _INLINE_WS = re.compile(r"[ \t\r\f\v]+")
 # Digit-only dates by length (a bare number of another length is unix time).
 _COMPACT = {8: "%Y%m%d", 12: "%Y%m%d%H%M", 14: "%Y%m%d%H%M%S"}
+_RELATIVE_DAY = {"今天": 0, "今日": 0, "昨天": 1, "昨日": 1, "前天": 2}
+_DAY_WORD = re.compile(
+    r"^(今天|今日|昨天|昨日|前天)\s*(?:(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}))?)?$"
+)
+_AGO = re.compile(r"^(\d+)\s*(秒|分钟|小时|天)前$")
+_AGO_UNIT = {"秒": "seconds", "分钟": "minutes", "小时": "hours", "天": "days"}
+_MONTH_DAY = re.compile(
+    r"^(\d{1,2})\s*[月/-]\s*(\d{1,2})\s*日?(?:\s*(\d{1,2})\s*[:时]\s*(\d{1,2}))?$"
+)
 _DATE = re.compile(
     r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
     r"(?:\s*[T ]?\s*(\d{1,2})\s*[:时]\s*(\d{1,2})(?:\s*[:分]\s*(\d{1,2}))?)?"
@@ -46,10 +55,14 @@ def clean_text(value: str | None, *, multiline: bool = True) -> str | None:
     return ("\n" if multiline else " ").join(lines) or None
 
 
-def parse_time(value: object, tz: str = "Asia/Shanghai") -> datetime | None:
-    """'2024-05-03 10:22', '2024年5月3日', '2024/05/03 10:22:33', unix seconds/ms → aware datetime.
+def parse_time(
+    value: object, tz: str = "Asia/Shanghai", now: datetime | None = None
+) -> datetime | None:
+    """'2024-05-03 10:22', '2024年5月3日', '2024/05/03 10:22:33', unix seconds/ms, and the forms
+    boards show for recent posts ('昨天 10:12', '3小时前', '刚刚', '9月25日 10:12') → aware datetime.
 
-    Naive source times are taken as local time of `tz`. Raises ValueError if unparseable.
+    Naive source times are taken as local time of `tz`; relative ones count from `now` (default:
+    the current time). Raises ValueError if unparseable.
     """
     if isinstance(value, datetime):
         return value if value.tzinfo else value.replace(tzinfo=ZoneInfo(tz))
@@ -74,11 +87,37 @@ def parse_time(value: object, tz: str = "Asia/Shanghai") -> datetime | None:
         return parsed if parsed.tzinfo else parsed.replace(tzinfo=ZoneInfo(tz))
     except ValueError:
         pass
+    relative = _relative(text, ZoneInfo(tz), now)
+    if relative is not None:
+        return relative
     m = _DATE.search(text)
     if not m:
         raise ValueError(f"unrecognised time {text!r}")
     y, mo, d, h, mi, s = (int(g) if g else 0 for g in m.groups())
     return datetime(y, mo, d, h, mi, s, tzinfo=ZoneInfo(tz))
+
+
+def _relative(text: str, zone: ZoneInfo, now: datetime | None) -> datetime | None:
+    local_now = (now or datetime.now(UTC)).astimezone(zone)
+    if text in {"刚刚", "刚才"}:
+        return local_now.replace(microsecond=0)
+    if m := _AGO.match(text):
+        return (local_now - timedelta(**{_AGO_UNIT[m.group(2)]: int(m.group(1))})).replace(
+            microsecond=0
+        )
+    if m := _DAY_WORD.match(text):
+        day = local_now.date() - timedelta(days=_RELATIVE_DAY[m.group(1)])
+        h, mi, sec = (int(g) if g else 0 for g in m.groups()[1:])
+        return datetime(day.year, day.month, day.day, h, mi, sec, tzinfo=zone)
+    if m := _MONTH_DAY.match(text):  # this year's date; a date ahead of now is last year's
+        mo, d, h, mi = (int(g) if g else 0 for g in m.groups())
+        moment = datetime(local_now.year, mo, d, h, mi, tzinfo=zone)
+        return (
+            moment
+            if moment <= local_now + timedelta(days=1)
+            else moment.replace(year=moment.year - 1)
+        )
+    return None
 
 
 def parse_int(value: object) -> int | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -10,10 +11,14 @@ from typing import Any
 from itemadapter import ItemAdapter
 from scrapy.crawler import Crawler
 from scrapy.exceptions import DropItem
+from twisted.internet.defer import DeferredList
+from twisted.internet.threads import deferToThreadPool
+from twisted.python.threadpool import ThreadPool
 
 from crawler.items import BODY_FIELDS, TEXT_FIELDS, TIME_FIELDS, MessageItem, is_aware
 from crawler.normalise import clean_text, parse_int, parse_time
 from crawler.rejects import record_rejection
+from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
 from ledger.masking import mask_personal_data
 
@@ -125,28 +130,54 @@ def to_record(item: MessageItem | Any) -> IntakeRecord:
 
 
 class IntakePipeline:
-    """Hands each record to ledger intake, one transaction per record; counts new/updated/unchanged.
+    """Hands records to ledger intake in batches: a batch is written when it holds
+    HUIYING_INTAKE_BATCH items or its first item has waited HUIYING_INTAKE_BATCH_SECONDS, and at the
+    end of the crawl; one transaction per batch. Counts new/updated/unchanged and every refusal.
+    Batches are written one after another on a worker thread, so the crawl keeps downloading (and
+    download timeouts keep their meaning) while the database works.
 
     The engine is opened once per crawl (HUIYING_DATABASE_URL from the crawler settings).
     """
 
-    def __init__(self, crawler: Crawler, database_url: str, data_dir: str | None):
+    def __init__(
+        self,
+        crawler: Crawler,
+        database_url: str,
+        data_dir: str | None,
+        batch_size: int = 100,
+        batch_seconds: float = 2.0,
+    ):
         self.crawler = crawler
         self.database_url = database_url
         self.data_dir = data_dir
+        self.batch_size = max(1, batch_size)
+        self.batch_seconds = batch_seconds
         self.engine: Any = None
         self.sessions: Any = None
         self.ctx: Any = None
         self.delivery: Any = None  # ledger.intake.delivery.DeliveryLog for this crawl
+        self.pending: list[tuple[str, IntakeRecord]] = []  # (url, record)
+        self.oldest = 0.0
+        self.timer: Any = None
+        self.pool: Any = None  # one writer thread: batches are written in order, one at a time
+        self.writes: list[Any] = []  # Deferreds of batches handed to the writer
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
         url = crawler.settings.get("HUIYING_DATABASE_URL")
         if not url:
             raise ValueError("HUIYING_DATABASE_URL is not set in the crawler settings")
-        return cls(crawler, url, crawler.settings.get("HUIYING_DATA_DIR"))
+        return cls(
+            crawler,
+            url,
+            crawler.settings.get("HUIYING_DATA_DIR"),
+            crawler.settings.getint("HUIYING_INTAKE_BATCH", 100),
+            crawler.settings.getfloat("HUIYING_INTAKE_BATCH_SECONDS", 2.0),
+        )
 
     def open_spider(self) -> None:
+        from twisted.internet import task
+
         from ledger.db import make_engine, make_session_factory
         from ledger.intake.delivery import DeliveryLog
         from ledger.intake.pipeline import IntakeContext
@@ -163,35 +194,83 @@ class IntakePipeline:
                 _CONTEXTS[key] = IntakeContext.load(session, settings)
         self.ctx = _CONTEXTS[key]
         self.delivery = DeliveryLog()
+        self.pool = ThreadPool(minthreads=1, maxthreads=1, name="huiying-intake")
+        self.pool.start()
+        self.timer = task.LoopingCall(self._flush_if_due)
+        self.timer.start(min(1.0, self.batch_seconds), now=False)
 
-    def close_spider(self) -> None:
-        if self.engine is not None:
-            self.engine.dispose()
+    def close_spider(self) -> Any:
+        """Write what is left; the crawl closes once every batch is in the ledger."""
+        if self.timer is not None and self.timer.running:
+            self.timer.stop()
+        self.flush()
+        done = DeferredList(self.writes)
+
+        def stop(_: Any) -> None:
+            if self.pool is not None:
+                self.pool.stop()
+            if self.engine is not None:
+                self.engine.dispose()
+
+        done.addBoth(stop)
+        return done
 
     def process_item(self, item: Any) -> Any:
+        config = getattr(self.crawler.spider, "source_config", None)
+        record = to_record(item)
+        if config is not None and config.not_before is not None:
+            record = replace(record, not_before=config.not_before)
+        if not self.pending:
+            self.oldest = time.monotonic()
+        self.pending.append((ItemAdapter(item)["url"], record))
+        if len(self.pending) >= self.batch_size:
+            self.flush()
+        return item
+
+    def _flush_if_due(self) -> None:
+        if self.pending and time.monotonic() - self.oldest >= self.batch_seconds:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the pending batch to the writer thread; its outcomes are counted when written."""
+        from twisted.internet import reactor
+
+        batch, self.pending = self.pending, []
+        if not batch:
+            return
+        written = deferToThreadPool(reactor, self.pool, self._write, batch)
+        written.addCallback(self._count, batch)
+        written.addErrback(lambda failure: logger.error("intake batch: %s", failure))
+        self.writes.append(written)
+
+    def _write(self, batch: list[tuple[str, IntakeRecord]]) -> list[Any]:
+        """On the writer thread: one transaction for the batch."""
+        from ledger.intake.batch import intake_batch
+
+        try:
+            with self.sessions() as session, session.begin():
+                return intake_batch(
+                    session, [r for _, r in batch], self.ctx, delivery=self.delivery
+                )
+        except Exception as exc:  # the database is gone: every record of the batch is refused
+            logger.exception("intake of a batch of %d failed", len(batch))
+            return [exc] * len(batch)
+
+    def _count(self, outcomes: list[Any], batch: list[tuple[str, IntakeRecord]]) -> None:
+        """On the reactor thread: figures and refusals (with URL and reason) of a written batch."""
         from ledger.intake.delivery import ConflictingDuplicate
-        from ledger.intake.pipeline import IntakeError, intake
 
         stats = self.crawler.stats
         assert stats is not None
-        url = ItemAdapter(item)["url"]
-        config = getattr(self.crawler.spider, "source_config", None)
-        try:
-            record = to_record(item)
-            if config is not None and config.not_before is not None:
-                record = replace(record, not_before=config.not_before)
-            with self.sessions() as session, session.begin():
-                result = intake(session, record, self.ctx, delivery=self.delivery)
-        except ConflictingDuplicate as exc:
-            stats.inc_value("huiying/conflicts")
-            record_rejection(self.crawler, url, f"conflicting duplicate: {exc}")
-            raise DropItem(str(exc), log_level="DEBUG") from exc
-        except IntakeError as exc:
-            record_rejection(self.crawler, url, f"intake refused: {exc}")
-            raise DropItem(str(exc), log_level="DEBUG") from exc
-        except Exception as exc:  # a database error must not stop the crawl
-            logger.exception("intake failed for %s", url)
-            record_rejection(self.crawler, url, f"intake error: {type(exc).__name__}: {exc}")
-            raise DropItem(str(exc), log_level="DEBUG") from exc
-        stats.inc_value(f"huiying/{result.outcome}")
-        return item
+        for (url, _), outcome in zip(batch, outcomes, strict=True):
+            if isinstance(outcome, ConflictingDuplicate):
+                stats.inc_value("huiying/conflicts")
+                record_rejection(self.crawler, url, f"conflicting duplicate: {outcome}")
+            elif isinstance(outcome, IntakeError):
+                record_rejection(self.crawler, url, f"intake refused: {outcome}")
+            elif isinstance(outcome, Exception):
+                reason = f"intake error: {type(outcome).__name__}: {outcome}"
+                record_rejection(self.crawler, url, reason)
+            else:
+                stats.inc_value(f"huiying/{outcome.outcome}")
+        stats.inc_value("huiying/batches")

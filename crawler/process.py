@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -32,6 +33,7 @@ class SourceSummary:
     rejections: list[dict[str, str]] = field(default_factory=list)
     conflicts: int = 0  # conflicting duplicates inside this crawl (also counted in `rejected`)
     errors: int = 0  # exceptions in spider callbacks (logged with traceback and URL)
+    paging_stopped: str = ""  # why the list could not be walked to its end (empty: it was)
     finish_reason: str = ""
     returncode: int | None = None
     seconds: float = 0.0
@@ -44,7 +46,9 @@ class SourceSummary:
         if self.returncode != 0 or self.finish_reason != "finished":
             reasons.append(f"未正常结束（{self.finish_reason or '未知'}）")
         if self.errors:
-            reasons.append(f"{self.errors} 个页面解析时程序出错")
+            reasons.append(f"{self.errors} 个页面或条目处理时程序出错")
+        if self.paging_stopped:
+            reasons.append(f"翻页中断：{self.paging_stopped}")
         if self.items + self.skipped == 0:
             reasons.append(f"没有采到任何条目（拒收 {self.rejected}）")
         return reasons
@@ -72,7 +76,8 @@ class SourceSummary:
             rejected=count("rejected"),
             rejections=list(stats.get("huiying/rejections") or []),
             conflicts=count("conflicts"),
-            errors=int(stats.get("spider_exceptions/count", 0) or 0),
+            errors=count("errors"),
+            paging_stopped=str(stats.get("huiying/paging_stopped") or ""),
             finish_reason=str(stats.get("finish_reason", "")),
         )
 
@@ -87,6 +92,28 @@ class CrawlSummary:
 
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)
+
+    def as_dict(self) -> dict[str, Any]:
+        """What the admin page shows about the last crawl (written to <instance>/last-crawl.json)."""
+        return {
+            "ok": self.ok,
+            "sources": [
+                {
+                    "source": s.source,
+                    "ok": s.ok,
+                    "failures": s.failures,
+                    "pages": s.pages,
+                    "new": s.new,
+                    "updated": s.updated,
+                    "unchanged": s.unchanged + s.skipped,
+                    "rejected": s.rejected,
+                    "conflicts": s.conflicts,
+                    "rejections": s.rejections[:50],
+                    "log": s.log_path,
+                }
+                for s in self.sources
+            ],
+        }
 
     def __getitem__(self, source: str) -> SourceSummary:
         for summary in self.sources:
@@ -157,6 +184,7 @@ def run_crawl(
     env: Mapping[str, str] | None = None,
     progress: ProgressCallback | None = None,
     timeout: float | None = None,
+    processes: int | None = None,
 ) -> CrawlSummary:
     """Crawl `sources` (default: every file in the sources directory) into the ledger at
     `database_url` in a child process (the sources run side by side in it); blocks until done and
@@ -165,6 +193,8 @@ def run_crawl(
     `jobdir` keeps each source's resumable state in jobdir/<slug> (Scrapy JOBDIR). `settings` are
     Scrapy settings for the child (e.g. {"DOWNLOAD_TIMEOUT": 5}). The log goes to
     log_dir/crawl.log (default: <instance>/logs). `progress` receives dicts with the running counts.
+    The sources are spread over `processes` children (default HUIYING_CRAWL_PROCESSES, else 1), so
+    that parsing and intake can use several cores (each child pays its own start-up).
     """
     sources_dir = Path(sources_dir) if sources_dir else default_sources_dir()
     names = sources or list_sources(sources_dir)
@@ -172,30 +202,58 @@ def run_crawl(
         load_source(name, sources_dir, os.environ if env is None else env)
     log_path = (Path(log_dir) if log_dir else _default_log_dir()) / "crawl.log"
     started = time.monotonic()
+    environ = os.environ if env is None else env
+    count = processes or int(environ.get("HUIYING_CRAWL_PROCESSES") or 1)
+    groups = [names[i :: max(1, count)] for i in range(min(max(1, count), len(names)))]
     with tempfile.TemporaryDirectory(prefix="huiying-crawl-") as tmp:
-        proc = start_crawl_process(
-            names,
-            database_url=database_url,
-            summary_dir=Path(tmp),
-            log_path=log_path,
-            sources_dir=sources_dir,
-            jobdir=Path(jobdir) if jobdir else None,
-            settings=settings,
-            env=env,
-        )
-        _follow(proc, progress, timeout)
+        procs = {
+            tuple(group): start_crawl_process(
+                group,
+                database_url=database_url,
+                summary_dir=Path(tmp),
+                log_path=log_path,
+                sources_dir=sources_dir,
+                jobdir=Path(jobdir) if jobdir else None,
+                settings=settings,
+                env=env,
+            )
+            for group in groups
+        }
+        _follow_all(list(procs.values()), progress, timeout)
+        returncodes = {name: proc.returncode for group, proc in procs.items() for name in group}
         results = []
         for name in names:
             path = Path(tmp) / f"{name}.json"
             stats = json.loads(path.read_text("utf-8")) if path.exists() else {}
             result = SourceSummary.from_stats(name, stats)
-            result.returncode = proc.returncode
+            result.returncode = returncodes[name]
             result.seconds = time.monotonic() - started
             result.log_path = str(log_path)
             if not stats:
-                result.finish_reason = f"crashed (exit {proc.returncode}), see {log_path}"
+                result.finish_reason = f"crashed (exit {returncodes[name]}), see {log_path}"
             results.append(result)
     return CrawlSummary(results)
+
+
+def _follow_all(
+    procs: list[subprocess.Popen[str]], progress: ProgressCallback | None, timeout: float | None
+) -> None:
+    """Follow every child's progress lines (one reader thread each) until all have ended."""
+    lock = threading.Lock()
+
+    def report(event: dict[str, Any]) -> None:
+        if progress is not None:
+            with lock:
+                progress(event)
+
+    readers = [
+        threading.Thread(target=_follow, args=(proc, report, timeout), daemon=True)
+        for proc in procs
+    ]
+    for reader in readers:
+        reader.start()
+    for reader in readers:
+        reader.join()
 
 
 def _follow(

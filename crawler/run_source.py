@@ -20,6 +20,7 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
+from crawler.distributed import redis_url, use_redis
 from crawler.sources import SourceConfig, load_source
 from crawler.spiders.source import SourceSpider
 from ledger.masking import mask_logs
@@ -30,6 +31,7 @@ POLITENESS = {
     "autothrottle_target": "AUTOTHROTTLE_TARGET_CONCURRENCY",
     "concurrency": "CONCURRENT_REQUESTS_PER_DOMAIN",
     "timeout": "DOWNLOAD_TIMEOUT",
+    "autothrottle": "AUTOTHROTTLE_ENABLED",
 }
 
 
@@ -43,9 +45,17 @@ def crawl_settings(
     for key, name in POLITENESS.items():
         if config is not None and key in config.politeness:
             settings.set(name, config.politeness[key], priority="spider")
+    if config is not None and "concurrency" in config.politeness:  # the overall cap follows
+        overall = max(settings.getint("CONCURRENT_REQUESTS"), int(config.politeness["concurrency"]))
+        settings.set("CONCURRENT_REQUESTS", overall, priority="spider")
+    if config is not None and config.session is not None and config.session.cookies:
+        settings.set("COOKIES_ENABLED", True, priority="spider")  # the session cookie is needed
     for name, value in (overrides or {}).items():
         settings.set(name, _coerce(value), priority="cmdline")
-    if jobdir is not None and config is not None:
+    url = redis_url(config, overrides)
+    if url:  # several crawler processes share one queue and duplicate filter (scrapy-redis)
+        use_redis(settings, url)
+    elif jobdir is not None and config is not None:
         settings.set("JOBDIR", str(jobdir / config.slug), priority="cmdline")
     return settings
 

@@ -7,9 +7,11 @@ from a shell, cron or a web app's scheduler.
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +20,7 @@ from filelock import FileLock, Timeout
 from crawler.process import CrawlSummary, run_crawl
 
 logger = logging.getLogger("huiying.crawler")
+LAST_CRAWL = "last-crawl.json"  # beside the lock (the instance folder): the last crawl's figures
 
 
 def crawl_once_locked(lock_path: Path | str, **run_crawl_options: Any) -> CrawlSummary | None:
@@ -30,7 +33,11 @@ def crawl_once_locked(lock_path: Path | str, **run_crawl_options: Any) -> CrawlS
         logger.info("another crawl holds %s: skipped", lock_path)
         return None
     try:
-        return run_crawl(**run_crawl_options)
+        summary = run_crawl(**run_crawl_options)
+        record = dict(summary.as_dict(), finished_at=datetime.now(UTC).isoformat())
+        target = Path(lock_path).with_name(LAST_CRAWL)
+        target.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        return summary
     finally:
         lock.release()
 

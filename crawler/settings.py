@@ -51,6 +51,9 @@ ITEM_PIPELINES = {
     "crawler.pipelines.MaskPipeline": 300,
     "crawler.pipelines.IntakePipeline": 900,
 }
-EXTENSIONS = {"crawler.progress.ProgressReporter": 500}
+EXTENSIONS = {
+    "crawler.progress.ProgressReporter": 500,
+    "crawler.rejects.ErrorsAsRejections": 510,
+}
 HUIYING_PROGRESS_INTERVAL = float(_env("HUIYING_PROGRESS_INTERVAL", "1.0"))
 HUIYING_PROGRESS = _env("HUIYING_PROGRESS", "0") == "1"

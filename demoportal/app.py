@@ -34,6 +34,8 @@ def _state() -> PortalState:
 def _fault_before() -> Response | None:
     if request.path.startswith("/admin/"):
         return None
+    with _state().lock:  # tests check that no page is fetched twice
+        _state().served[request.full_path.rstrip("?")] += 1
     fault = _state().take_fault(request.path, request.query_string.decode("latin-1"))
     if fault is None:
         return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -56,6 +57,7 @@ class PortalState:
     feed_token: str = FEED_TOKEN
     feed_actions: list[dict] = field(default_factory=list)
     lock: threading.RLock = field(default_factory=threading.RLock)
+    served: Counter[str] = field(default_factory=Counter)  # path?query -> times requested
 
     @classmethod
     def build(

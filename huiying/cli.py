@@ -18,6 +18,7 @@ COMMANDS: dict[str, str] = {
     "deadline": "huiying.commands.deadline:deadline",
     "demo-history": "huiying.commands.demo_history:demo_history",
     "crawl": "huiying.commands.crawl:crawl",
+    "sources": "huiying.commands.sources:sources",
     "demo-portal": "huiying.commands.crawl:demo_portal",
     "train": "huiying.commands.classify:train",
     "predict": "huiying.commands.classify:predict",

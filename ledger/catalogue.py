@@ -10,6 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.accounts import hash_password
+from ledger.config_schema import UnknownKeyError, check_keys
+from ledger.data_schemas import DEPARTMENTS, USERS
 from ledger.models import Department, Role, User
 
 
@@ -30,6 +32,10 @@ def read_departments(path: Path) -> list[dict]:
         raise CatalogueError(
             f"处室目录 {path} 无法读取：{exc}。请检查文件是否存在、是否为合法 TOML。"
         ) from exc
+    try:
+        check_keys(data, DEPARTMENTS, str(path))
+    except UnknownKeyError as exc:
+        raise CatalogueError(str(exc)) from exc
     rows = data.get("department")
     if not isinstance(rows, list) or not rows:
         raise CatalogueError(f"处室目录 {path} 中没有 [[department]] 条目。")
@@ -80,6 +86,10 @@ def sync_users(session: Session, path: Path) -> list[tuple[User, str]]:
     Returns (user, password) for every listed user, so `make run` can print the demo logins.
     """
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    try:
+        check_keys(data, USERS, str(path))
+    except UnknownKeyError as exc:
+        raise CatalogueError(str(exc)) from exc
     depts = {d.code: d for d in session.scalars(select(Department))}
     out: list[tuple[User, str]] = []
     for n, row in enumerate(data.get("user", []), start=1):

@@ -9,26 +9,37 @@ their URL and reason, and the crawl goes on.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import AsyncIterator, Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode, urljoin
+from urllib.parse import quote, urlencode, urljoin
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Request, Response
+from scrapy.http import FormRequest, JsonRequest, Request, Response
 from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.extract import ListEntry, PageError, decode_strict, load_json, parse_detail, parse_list
+from crawler.extract import (
+    ListEntry,
+    PageError,
+    decode_strict,
+    load_json,
+    parse_detail,
+    parse_list,
+    select,
+)
 from crawler.items import MessageItem
 from crawler.normalise import clean_text
 from crawler.rejects import record_rejection
-from crawler.sources import SourceConfig, load_source
+from crawler.sources import RequestSpec, SourceConfig, load_source
 
 logger = logging.getLogger("huiying.crawler")
 MAX_LIST_FAILURES = 3
+_PLACEHOLDER = re.compile(r"\{(page|cursor)\}")
 
 
 class SourceSpider(scrapy.Spider):
@@ -41,11 +52,35 @@ class SourceSpider(scrapy.Spider):
         self.known: dict[str, Any] = {}
         self.scheduled: set[str] = set()
         self.list_failures = 0  # consecutive list pages lost; page paging gives up after a few
+        self.headers: dict[str, str] = dict(config.headers)  # plus a session token, if any
 
     # --- start ---------------------------------------------------------------------------------
     async def start(self) -> AsyncIterator[Request]:
         self.known = self._load_known()
         self.crawler.stats.set_value("huiying/known", len(self.known))
+        session = self.source_config.session
+        if session is not None:  # a cookie or token first; the list follows in on_session
+            yield self._build(session.request, {}, callback=self.on_session, kind="session")
+            return
+        yield self._list_request(page=self.source_config.list.first_page)
+
+    def on_session(self, response: Response) -> Iterator[Request]:
+        self.crawler.stats.inc_value("huiying/pages")
+        session = self.source_config.session
+        assert session is not None
+        if session.token is not None:
+            try:
+                page = self._page(response, "json" if session.token.kind == "json" else "html")
+                token = select(page, session.token)
+            except (PageError, ValueError) as exc:
+                token, reason = None, str(exc)
+            else:
+                reason = f"no token found by {session.token.kind}:{session.token.expr}"
+            if token in (None, ""):
+                record_rejection(self.crawler, response.url, f"session failed: {reason}")
+                self.crawler.stats.set_value("huiying/paging_stopped", "session failed")
+                return
+            self.headers[session.header] = f"{session.prefix}{token}"
         yield self._list_request(page=self.source_config.list.first_page)
 
     def _load_known(self) -> dict[str, Any]:
@@ -67,25 +102,54 @@ class SourceSpider(scrapy.Spider):
 
     # --- requests ------------------------------------------------------------------------------
     def _list_request(
-        self, page: int | None = None, url: str | None = None, **meta: Any
+        self, page: int | None = None, url: str | None = None, cursor: str | None = None
     ) -> Request:
         spec = self.source_config.list
-        if url is None:
-            first = spec.first_url if page == spec.first_page and spec.first_url else None
-            url = first or spec.url.replace("{page}", str(page))
-        return Request(
-            url,
-            callback=self.parse_list,
-            errback=self.on_error,
-            headers=self.source_config.headers,
-            meta={"huiying_kind": "list", "page": page, **meta},
-            dont_filter=True,
-        )
+        request = spec.request
+        values = {"page": "" if page is None else str(page), "cursor": cursor or ""}
+        if url is not None:  # a next link
+            request = replace(request, url=url, form=None, json=None, method="GET")
+        elif page == spec.first_page and spec.first_url and cursor is None:
+            request = replace(request, url=spec.first_url)
+        elif cursor is not None and "cursor" not in request.placeholders():
+            sep = "&" if "?" in request.url else "?"
+            query = urlencode({spec.cursor_param: cursor})
+            request = replace(request, url=f"{request.url}{sep}{query}")
+        meta = {"page": page, "cursor": cursor}
+        return self._build(request, values, callback=self.parse_list, kind="list", **meta)
 
-    def _cursor_url(self, cursor: str) -> str:
-        base = self.source_config.list.url
-        sep = "&" if "?" in base else "?"
-        return f"{base}{sep}{urlencode({self.source_config.list.cursor_param: cursor})}"
+    def _build(
+        self, spec: RequestSpec, values: dict[str, str], *, callback: Any, kind: str, **meta: Any
+    ) -> Request:
+        """A Scrapy request for `spec` with {page}/{cursor} filled in URL and body."""
+
+        def fill(text: str, quote_value: bool) -> str:
+            return _PLACEHOLDER.sub(
+                lambda m: (
+                    (quote(v, safe="") if quote_value else v)
+                    if (v := values.get(m.group(1))) is not None
+                    else m.group(0)
+                ),
+                text,
+            )
+
+        url = fill(spec.url, True)
+        options: dict[str, Any] = {
+            "callback": callback,
+            "errback": self.on_error,
+            "headers": self.headers,
+            "meta": {"huiying_kind": kind, **meta},
+            # one process: every request is meant; several (scrapy-redis): the shared filter
+            # makes sure each page is fetched once, whichever crawler asks first
+            "dont_filter": kind == "session" or not self._distributed,
+        }
+        if spec.json is not None:
+            body = {k: fill(v, False) if isinstance(v, str) else v for k, v in spec.json.items()}
+            return JsonRequest(url, data=body, method=spec.method, **options)
+        if spec.form is not None:
+            form = {k: fill(str(v), False) for k, v in spec.form.items()}
+            return FormRequest(url, formdata=form, method=spec.method, **options)
+        return Request(url, method=spec.method, **options)
 
     def _next_list(self, request: Request, page: Any) -> Iterator[Request]:
         spec = self.source_config.list
@@ -97,32 +161,51 @@ class SourceSpider(scrapy.Spider):
         if spec.paging == "page":
             if self.list_failures >= MAX_LIST_FAILURES:
                 logger.error("%d list pages in a row failed: stopping", self.list_failures)
+                self._paging_stopped(request, f"{self.list_failures} 个列表页接连失败")
                 return
             number = (meta.get("page") or spec.first_page) + 1
             if page is not None and not page.entries:
                 return  # past the last page
             if number - spec.first_page < spec.max_pages:
                 yield self._list_request(page=number)
-        elif page is None:
-            return  # next link or cursor unknown: the rest waits for the next crawl
+        elif spec.paging == "none":
+            return
+        elif page is None:  # next link or cursor unknown: the rest waits for the next crawl
+            self._paging_stopped(request, "列表页出错，后面的页无法到达")
         elif spec.paging == "next_link" and page.next_value:
             yield self._list_request(
                 url=urljoin(request.url, page.next_value), page=(meta.get("page") or 0) + 1
             )
         elif spec.paging == "cursor" and page.next_value and page.has_more is not False:
-            yield self._list_request(url=self._cursor_url(page.next_value), cursor=page.next_value)
+            if not page.entries or page.next_value == meta.get("cursor"):
+                return  # the cursor did not move: the list is done
+            yield self._list_request(page=(meta.get("page") or 0) + 1, cursor=page.next_value)
+
+    def _paging_stopped(self, request: Request, why: str) -> None:
+        """The list could not be walked to its end: this crawl of the source has failed."""
+        stats = self.crawler.stats
+        if not stats.get_value("huiying/paging_stopped"):
+            stats.set_value("huiying/paging_stopped", f"{why}（{request.url}）")
 
     # --- callbacks -----------------------------------------------------------------------------
     def parse_list(self, response: Response) -> Iterator[Any]:
         self.crawler.stats.inc_value("huiying/pages")
         spec = self.source_config.list
         try:
-            if spec.format == "json":
-                page = parse_list(load_json(response.body, self._encoding(response)), spec)
-            else:
-                page = parse_list(self._selector(response), spec)
+            page = parse_list(self._page(response, spec.format), spec)
         except PageError as exc:
             yield from self._retry_or_reject(response.request, str(exc))
+            return
+        except Exception as exc:  # a bug or a surprise in the page: refused with why, never silent
+            logger.exception("list page %s could not be parsed", response.url)
+            self.crawler.stats.inc_value("huiying/errors")
+            reason = f"parse error: {type(exc).__name__}: {exc}"
+            yield from self._retry_or_reject(response.request, reason, retry=False)
+            return
+        for problem in page.row_errors:
+            record_rejection(self.crawler, response.url, f"list {problem}")
+        if self.crawler.settings.getbool("HUIYING_CHECK"):  # sources check: one row, one page
+            yield from self._entry(response, page.entries[0]) if page.entries else ()
             return
         for entry in page.entries:
             yield from self._entry(response, entry)
@@ -145,11 +228,11 @@ class SourceSpider(scrapy.Spider):
             response.urljoin(entry.detail_url),
             callback=self.parse_detail,
             errback=self.on_error,
-            headers=self.source_config.headers,
+            headers=self.headers,
             cb_kwargs={"entry": entry},
             meta={"huiying_kind": "detail"},
             priority=10,  # finish details before walking further: less to redo after a kill
-            dont_filter=True,
+            dont_filter=not self._distributed,
         )
 
     def _needs_detail(self, entry: ListEntry) -> bool:
@@ -169,12 +252,18 @@ class SourceSpider(scrapy.Spider):
         detail = self.source_config.detail
         assert detail is not None
         try:
-            values = parse_detail(self._selector(response), detail.fields)
+            values = parse_detail(self._page(response, detail.format), detail.fields)
             missing = [name for name in detail.required if not clean_text(values.get(name))]
             if missing:
                 raise PageError(f"broken page: no {', '.join(missing)} found")
         except PageError as exc:
             yield from self._retry_or_reject(response.request, str(exc))
+            return
+        except Exception as exc:
+            logger.exception("detail page %s could not be parsed", response.url)
+            self.crawler.stats.inc_value("huiying/errors")
+            reason = f"parse error: {type(exc).__name__}: {exc}"
+            yield from self._retry_or_reject(response.request, reason, retry=False)
             return
         merged = {**entry.fields, **{k: v for k, v in values.items() if v not in (None, "")}}
         yield self._item(entry.external_id, response.url, merged)
@@ -190,14 +279,24 @@ class SourceSpider(scrapy.Spider):
         record_rejection(self.crawler, request.url, reason)
         if request.meta.get("huiying_kind") == "list":
             yield from self._next_list(request, None)
+        elif request.meta.get("huiying_kind") == "session":
+            self._paging_stopped(request, "会话请求失败，列表无法开始")
 
     # --- helpers -------------------------------------------------------------------------------
-    def _retry_or_reject(self, request: Request, reason: str) -> Iterator[Request]:
+    @property
+    def _distributed(self) -> bool:
+        return self.crawler.settings.getbool("HUIYING_DISTRIBUTED")
+
+    def _retry_or_reject(
+        self, request: Request, reason: str, *, retry: bool = True
+    ) -> Iterator[Request]:
         attempt = request.meta.get("parse_attempt", 0)
-        if attempt < self.source_config.parse_retries:
+        if retry and attempt < self.source_config.parse_retries:
             logger.info("bad page %s (%s): fetching it again", request.url, reason)
             self.crawler.stats.inc_value("huiying/parse_retries")
-            yield request.replace(meta={**request.meta, "parse_attempt": attempt + 1})
+            yield request.replace(
+                meta={**request.meta, "parse_attempt": attempt + 1}, dont_filter=True
+            )
             return
         record_rejection(self.crawler, request.url, reason)
         if request.meta.get("huiying_kind") == "list":
@@ -208,6 +307,12 @@ class SourceSpider(scrapy.Spider):
 
     def _selector(self, response: Response) -> Selector:
         return Selector(text=decode_strict(response.body, self._encoding(response)))
+
+    def _page(self, response: Response, fmt: str) -> Any:
+        """Decoded JSON for json pages, else a selector over the strictly decoded HTML."""
+        if fmt == "json":
+            return load_json(response.body, self._encoding(response))
+        return self._selector(response)
 
     def _item(self, external_id: str, url: str, values: dict[str, Any]) -> MessageItem:
         config = self.source_config

@@ -89,6 +89,9 @@ class BackgroundJobs:
             log.info(
                 "定时采集完成：新增 %s，更新 %s", summary.total("new"), summary.total("updated")
             )
+            for source in summary.sources:
+                for failure in source.failures:
+                    log.error("定时采集 %s 失败：%s（见 last-crawl.json）", source.source, failure)
 
     def start(self) -> BackgroundJobs:
         self.crawl.start()

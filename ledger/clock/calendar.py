@@ -85,6 +85,9 @@ class WorkingCalendar:
             if item.year in self._overrides:
                 raise HolidayFileError(f"{item.year} 年的节假日数据重复提供（{item.source}）。")
             self._overrides[item.year] = item
+        # describe() is asked about the same days for every item of a crawl; the answer for a day
+        # never changes within one calendar object (overrides are fixed at construction).
+        self._described: dict[date, tuple[bool, str | None]] = {}
 
     @classmethod
     def from_dir(cls, path: str | Path) -> WorkingCalendar:
@@ -118,6 +121,12 @@ class WorkingCalendar:
         """(is working day, label): a holiday name or 周末 for rest days, 调休 label for make-up
         working weekend days, None for ordinary weekdays."""
         d = _as_date(d)
+        known = self._described.get(d)
+        if known is None:
+            known = self._described[d] = self._describe(d)
+        return known
+
+    def _describe(self, d: date) -> tuple[bool, str | None]:
         source = self.coverage(d.year)
         if source == "file":
             ov = self._overrides[d.year]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 import tomllib
 import unicodedata
@@ -114,7 +115,9 @@ def parse_rules(data: Mapping[str, Any], *, source: str = "<内存>", text: str 
             fail(key, "每个事项类型应写成一段 [key]，其下逐行写字段。")
         unknown = set(table) - set(_FIELDS)
         if unknown:
-            fail(key, f"不认识的字段 {sorted(unknown)}；可用字段：{'、'.join(_FIELDS)}。")
+            near = difflib.get_close_matches(sorted(unknown)[0], list(_FIELDS), n=1, cutoff=0.5)
+            hint = f"；最接近的有效键是 `{near[0]}`" if near else ""
+            fail(key, f"不认识的字段 {sorted(unknown)}{hint}；可用字段：{'、'.join(_FIELDS)}。")
         for name, (kind, required) in _FIELDS.items():
             if name not in table:
                 if required:

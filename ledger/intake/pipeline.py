@@ -14,7 +14,7 @@ from typing import Literal
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ledger.audit import record_event
 from ledger.clock.calendar import WorkingCalendar
@@ -104,9 +104,21 @@ def intake(
 ) -> IntakeResult:
     """Store `record` once; deliver it again and nothing changes; deliver a change and it is applied.
 
-    `delivery` spans one crawl of a source: a second, different version of a record in it is refused
-    (ledger.intake.delivery)."""
-    now = now or datetime.now(UTC)
+    A batch of one through ledger.intake.batch (the one path); raises IntakeError when refused.
+    `delivery` spans one crawl of a source: a second, different version of a record in it is
+    refused (ledger.intake.delivery)."""
+    from ledger.intake.batch import intake_batch  # that module builds on this one
+
+    [outcome] = intake_batch(session, [record], ctx, now=now, delivery=delivery)
+    if isinstance(outcome, IntakeError):
+        raise outcome
+    return outcome
+
+
+def prepare(
+    record: IntakeRecord, ctx: IntakeContext, now: datetime
+) -> tuple[IntakeRecord, str, str]:
+    """(record cleaned and capped, content hash, rule key), or IntakeError with the reason."""
     record = record.cleaned()
     validate(record)
     check_dates(record, ctx.limits, now)
@@ -115,26 +127,7 @@ def intake(
     except UnknownItemType as exc:
         raise IntakeError(f"{record.external_id}: {exc}") from exc
     digest = content_hash(record)  # of the whole body: a cut body must not look like a change
-    if delivery is not None:
-        delivery.admit(record.source, str(record.external_id), tracked_values(record))
-    record = _capped(record, ctx)
-    source = _source(session, record, rule.key)
-    item = _find(session, source.id, record.external_id)
-    if item is None:
-        try:
-            with session.begin_nested():  # a concurrent crawler may insert the same record
-                item = _create(session, source, record, rule.key, digest, ctx, now)
-            return IntakeResult(item.id, "new")
-        except IntegrityError:
-            item = _find(session, source.id, record.external_id)
-            if item is None:
-                raise
-    if item.content_hash == digest:
-        return IntakeResult(item.id, "unchanged")
-    changed = _update(session, item, record, digest, source.slug, now)
-    if "source_due_at" in changed:  # the 12345 platform moved the order's 办理时限
-        apply_deadline(item, ctx.rules, ctx.calendar)
-    return IntakeResult(item.id, "updated", tuple(changed))
+    return record, digest, rule.key
 
 
 def _capped(record: IntakeRecord, ctx: IntakeContext) -> IntakeRecord:
@@ -167,10 +160,18 @@ def known_items(session: Session, source_slug: str) -> dict[str, ItemState]:
     }
 
 
-def _find(session: Session, source_id: int, external_id: str) -> Item | None:
-    return session.scalar(
-        select(Item).where(Item.source_id == source_id, Item.external_id == str(external_id))
-    )
+def find_items(session: Session, source_id: int, external_ids: list[str]) -> dict[str, Item]:
+    """external_id → item, in one query per 500 ids, with what updates read (replies, pauses)."""
+    found: dict[str, Item] = {}
+    for start in range(0, len(external_ids), 500):
+        chunk = external_ids[start : start + 500]
+        rows = session.scalars(
+            select(Item)
+            .where(Item.source_id == source_id, Item.external_id.in_(chunk))
+            .options(selectinload(Item.replies), selectinload(Item.clock_adjustments))
+        )
+        found.update((item.external_id, item) for item in rows)
+    return found
 
 
 # 来源渠道 when the channel does not say: the item type names it.
@@ -181,14 +182,17 @@ CHANNEL_BY_TYPE = {
 }
 
 
-def _source(session: Session, record: IntakeRecord, item_type: str) -> Source:
+def source_for(session: Session, record: IntakeRecord, item_type: str) -> Source:
     channel = record.channel or CHANNEL_BY_TYPE.get(item_type, "人工录入")
     name = record.source_name or record.source
     source = session.scalar(select(Source).where(Source.slug == record.source))
     if source is None:
-        source = Source(slug=record.source, name=name, channel=channel)
-        session.add(source)
-        session.flush()
+        try:
+            with session.begin_nested():  # another crawler may create it at the same moment
+                source = Source(slug=record.source, name=name, channel=channel)
+                session.add(source)
+        except IntegrityError:
+            source = session.scalars(select(Source).where(Source.slug == record.source)).one()
     elif (record.channel and source.channel != channel) or (
         record.source_name and source.name != name
     ):
@@ -196,16 +200,11 @@ def _source(session: Session, record: IntakeRecord, item_type: str) -> Source:
     return source
 
 
-def _create(
-    session: Session,
-    source: Source,
-    record: IntakeRecord,
-    item_type: str,
-    digest: str,
-    ctx: IntakeContext,
-    now: datetime,
+def new_item(
+    source: Source, record: IntakeRecord, item_type: str, digest: str, now: datetime
 ) -> Item:
-    item = Item(
+    """The item for a first delivery, not yet added (the batch inserts them in one statement)."""
+    return Item(
         source=source,
         external_id=str(record.external_id),
         url=_clip(record.url, 1000),
@@ -226,22 +225,22 @@ def _create(
         status=ItemStatus.NEW,
         created_at=now,
         updated_at=now,
+        replies=[],  # known empty: no lazy load (and no autoflush) per item
+        clock_adjustments=[],
     )
-    session.add(item)
-    session.flush()
-    actor = f"crawler:{source.slug}" if source.slug != "manual" else "system"
-    record_event(
-        session, item, actor, "收件", after={"来源": source.slug, "编号": item.external_id}
-    )
-    _route(session, item, ctx, actor)
-    apply_deadline(item, ctx.rules, ctx.calendar)
+
+
+def finish_new(
+    session: Session, item: Item, record: IntakeRecord, route: RouteResult, ctx: IntakeContext
+) -> None:
+    """After the insert (the item has its id): audit, route, the source's reply. The deadline was
+    set before the insert (it needs no id), so the INSERT carries it."""
+    slug = item.source.slug
+    actor = f"crawler:{slug}" if slug != "manual" else "system"
+    record_event(session, item, actor, "收件", after={"来源": slug, "编号": item.external_id})
+    apply_route(session, item, route, ctx.department_ids, actor)
     if record.reply_text:
         _add_source_reply(session, item, record, actor)
-    return item
-
-
-def _route(session: Session, item: Item, ctx: IntakeContext, actor: str) -> None:
-    apply_route(session, item, ctx.router.route(item.title, item.body), ctx.department_ids, actor)
 
 
 def suggestions_of(result: RouteResult) -> list[dict[str, object]]:
@@ -319,6 +318,21 @@ def _add_source_reply(session: Session, item: Item, record: IntakeRecord, actor:
         )
 
 
+def update_item(
+    session: Session,
+    item: Item,
+    record: IntakeRecord,
+    digest: str,
+    ctx: IntakeContext,
+    now: datetime,
+) -> list[str]:
+    """Apply a changed delivery; returns the changed field names (events carry before/after)."""
+    changed = _update(session, item, record, digest, item.source.slug, now)
+    if "source_due_at" in changed:  # the 12345 platform moved the order's 办理时限
+        apply_deadline(item, ctx.rules, ctx.calendar)
+    return changed
+
+
 def _update(
     session: Session, item: Item, record: IntakeRecord, digest: str, slug: str, now: datetime
 ) -> list[str]:
@@ -365,7 +379,6 @@ def _update(
             source_reply.text = record.reply_text
             source_reply.unit = record.reply_unit
             after["reply"] = True
-    session.flush()
     return sorted(after)
 
 

@@ -21,6 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 from ledger.audit import record_event
 from ledger.clock.calendar import WorkingCalendar
 from ledger.clock.deadlines import SHANGHAI
+from ledger.config_schema import UnknownKeyError, check_keys
+from ledger.data_schemas import ESCALATION
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User
 from ledger.queries import OVERDUE_STATUSES
@@ -64,6 +66,10 @@ def load_escalation(path: Path) -> Escalation:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise EscalationFileError(f"督办链文件 {path} 无法读取：{exc}") from exc
+    try:
+        check_keys(data, ESCALATION, str(path))
+    except UnknownKeyError as exc:
+        raise EscalationFileError(str(exc)) from exc
     reminder = _roles(data.get("reminder", {}).get("notify_roles", ["处室承办人"]), "[reminder]")
     levels = []
     for n, row in enumerate(data.get("level", []), start=1):

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.clock.deadlines import SHANGHAI
+from ledger.config_schema import UnknownKeyError, check_keys
+from ledger.data_schemas import REPLY_TEMPLATES
 from ledger.models import Item
 
 
@@ -45,6 +47,10 @@ def load_templates(path: Path) -> list[ReplyTemplate]:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise TemplateFileError(f"答复模板文件 {path} 不是合法的 TOML：{exc}") from exc
+    try:
+        check_keys(data, REPLY_TEMPLATES, str(path))
+    except UnknownKeyError as exc:
+        raise TemplateFileError(str(exc)) from exc
     out = []
     for n, row in enumerate(data.get("template", []), start=1):
         if not isinstance(row.get("name"), str) or not isinstance(row.get("text"), str):

@@ -141,3 +141,29 @@ def static_site(tmp_path: Path) -> Iterator[tuple[Path, str]]:
     yield root, f"http://127.0.0.1:{server.server_address[1]}"
     server.shutdown()
     server.server_close()
+
+
+def _people_board_module() -> Any:
+    """tests/crawler/people_board.py (tests are not a package: loaded by path)."""
+    import importlib.util
+    import sys
+
+    name = "huiying_tests_people_board"
+    if name not in sys.modules:
+        spec = importlib.util.spec_from_file_location(
+            name, Path(__file__).with_name("people_board.py")
+        )
+        assert spec and spec.loader
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[name] = module
+        spec.loader.exec_module(module)
+    return sys.modules[name]
+
+
+@pytest.fixture(scope="module")
+def people_board() -> Iterator[Any]:
+    """The 人民网-layout board on loopback (module-scoped): .board (content), .url, .stop."""
+    mod = _people_board_module()
+    served = mod.serve(mod.PeopleBoard(mod.make_threads(45, ANCHOR)))
+    yield served
+    served.stop()

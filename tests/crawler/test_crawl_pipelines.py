@@ -103,7 +103,7 @@ def test_extra_fields_are_kept_as_text(crawler):
     [
         ({"body": "  "}, "missing body"),
         ({"title": None}, "missing title"),
-        ({"received_at": "昨天"}, "received_at: unrecognised time"),
+        ({"received_at": "下午三点"}, "received_at: unrecognised time"),
     ],
 )
 def test_validation_rejects_with_url_and_reason(crawler, values, reason):

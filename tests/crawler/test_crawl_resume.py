@@ -32,7 +32,8 @@ def _crawl_until(ledger_url, crawl_env, tmp_path, jobdir, stop_after_new: int):
         summary_dir=tmp_path,
         log_path=tmp_path / "crawl.log",
         jobdir=jobdir,
-        settings={"CONCURRENT_REQUESTS_PER_DOMAIN": 2},
+        # small intake batches: items land while the crawl runs (a kill loses only the open batch)
+        settings={"CONCURRENT_REQUESTS_PER_DOMAIN": 2, "HUIYING_INTAKE_BATCH": 5},
         env=env,
     )
     assert proc.stdout is not None

@@ -147,3 +147,22 @@ def test_parse_errors_or_nothing_at_all_exit_non_zero(
     broken = run_cli(database_url, sources, instance_dir, "broken")
     assert broken.returncode == 1
     assert "broken 采集失败" in broken.stdout
+
+
+def test_a_parse_exception_is_a_counted_refusal_and_fails_the_crawl(
+    database_url, static_site, tmp_path, instance_dir
+):
+    site, base = static_site
+    (site / "list.html").write_text("<html><body><ul><li>一</li></ul></body></html>", "utf-8")
+    sources = tmp_path / "sources"
+    sources.mkdir()
+    (sources / "bad_xpath.toml").write_text(
+        f'slug = "bad_xpath"\nitem_type = "留言板"\n[list]\nformat = "html"\nurl = "{base}/list.html"\n'
+        'rows = "xpath://ul/li[@"\n[list.fields]\nexternal_id = "xpath:./text()"\n',
+        "utf-8",
+    )
+    done = run_cli(database_url, sources, instance_dir, "bad_xpath")
+    assert done.returncode == 1
+    out = done.stdout
+    assert f"拒收 {base}/list.html：parse error: ValueError" in out
+    assert "bad_xpath 采集失败：1 个页面或条目处理时程序出错" in out

@@ -13,7 +13,6 @@ SOURCES_DIR = REPO_ROOT / "data" / "sources"
 CITY_TOML = """
 slug = "city_zxts"
 name = "市工业和信息化局 咨询投诉"
-layout = "html_board"
 item_type = "留言板"
 base_url = "${HUIYING_DEMO_PORTAL_URL}"
 
