@@ -16,6 +16,7 @@ DEPARTMENTS: Schema = {
             "name": None,
             "duties": None,
             "terms": None,
+            "requests": None,  # typical requests, read by the routing catalogue prior
             "confirmed": None,
             "active": None,
         }

@@ -10,11 +10,9 @@ each in its own savepoint, so the race ends as an update and only the bad record
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -166,35 +164,11 @@ def _write(
 
 
 def route_many(router: Router, texts: list[tuple[str, str]]) -> list[RouteResult]:
-    """Route a batch with one model call.
-
-    A router with `route_many` does it itself. For the model router, the batch's predictions are
-    computed in one call and handed to its own `route` (which builds topics, risk and the result)
-    through a stand-in model, so the result is built in one place only.
-    """
+    """Route a batch with one model call where the router can (the model router's `route_many`);
+    other routers route one by one."""
     if not texts:
         return []
     many = getattr(router, "route_many", None)
     if callable(many):
         return list(many(texts))
-    model = getattr(router, "model", None)
-    if model is None or not callable(getattr(model, "predict", None)):
-        return [router.route(title, body) for title, body in texts]
-    predictions = model.predict([t for t, _ in texts], [b for _, b in texts])
-    stand_in = copy.copy(router)
-    stand_in.model = _Precomputed(model, predictions)  # type: ignore[attr-defined]
-    return [stand_in.route(title, body) for title, body in texts]
-
-
-class _Precomputed:
-    """The model's answers for a batch, given back one by one as predict_one is called."""
-
-    def __init__(self, model: Any, predictions: Sequence[Any]):
-        self._model = model
-        self._answers = iter(predictions)
-
-    def predict_one(self, title: str, body: str) -> Any:
-        return next(self._answers)
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self._model, name)
+    return [router.route(title, body) for title, body in texts]

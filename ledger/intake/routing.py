@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import os
 import tempfile
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from classifier.card import ModelFileError, ModelVersionMismatch
 from classifier.catalogue import CataloguePrior
+from classifier.model import Prediction, TrainConfig
 from classifier.model import Router as ModelPipeline
-from classifier.model import TrainConfig
 from classifier.model import load_router as load_model_file
 from classifier.negatives import load_real_negatives
 from classifier.risk import assess_risk
@@ -76,7 +77,19 @@ class ModelRouter:
         self.prior = prior
 
     def route(self, title: str, body: str) -> RouteResult:
-        prediction = self.model.predict_one(title, body, self.prior)
+        return self.route_many([(title, body)])[0]
+
+    def route_many(self, texts: Sequence[tuple[str, str]]) -> list[RouteResult]:
+        """A batch with one model call (intake hands over a page of records at once)."""
+        if not texts:
+            return []
+        predictions = self.model.predict([t for t, _ in texts], [b for _, b in texts], self.prior)
+        return [
+            self._result(title, body, p)
+            for (title, body), p in zip(texts, predictions, strict=True)
+        ]
+
+    def _result(self, title: str, body: str, prediction: Prediction) -> RouteResult:
         text = f"{title}\n{body}"
         risk = assess_risk(text, self.opinion)
         return RouteResult(

@@ -56,9 +56,9 @@ def test_a_batch_lands_like_single_records_with_one_routing_call(
     model = ctx.router.model  # type: ignore[attr-defined]
     original = model.predict
 
-    def counting_predict(titles, bodies):
+    def counting_predict(titles, bodies, prior=None):
         calls.append(len(bodies))
-        return original(titles, bodies)
+        return original(titles, bodies, prior)
 
     model.predict = counting_predict
     try:
