@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ledger.audit import record_event
 from ledger.item_clock import apply_deadline
@@ -48,6 +48,7 @@ def my_items(session: Session, user: User) -> list[Item]:
                 Item.department_id.is_not(None),
                 Item.status.in_([ItemStatus.IN_PROGRESS, ItemStatus.PAUSED, ItemStatus.IN_REVIEW]),
             )
+            .options(selectinload(Item.replies), joinedload(Item.source))  # no query per row
             .order_by(Item.due_at, Item.id)
         )
     )
