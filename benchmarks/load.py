@@ -44,7 +44,11 @@ sys.path.insert(0, str(REPO))
 
 AGENT = "huiying-load/1"
 # (username, locust user class, share of the simulated users)
-ROLES = (("fenban", "TriageUser", 0.4), ("zxqy", "DepartmentUser", 0.4), ("duban", "SupervisorUser", 0.2))
+ROLES = (
+    ("fenban", "TriageUser", 0.4),
+    ("zxqy", "DepartmentUser", 0.4),
+    ("duban", "SupervisorUser", 0.2),
+)
 SEARCH_2 = ["限电", "拖欠", "补贴", "园区", "基站", "专精"]
 SEARCH_6 = ["专精特新中小", "清理拖欠中小", "中小企业账款", "化工园区认定", "技术改造项目"]
 CHANNELS = ["12345", "留言板", "领导信箱"]
@@ -201,9 +205,15 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def start_gunicorn(database_url: str, instance: Path, workers: int) -> tuple[subprocess.Popen[bytes], str]:
+def start_gunicorn(
+    database_url: str, instance: Path, workers: int
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
-    env = {**os.environ, "HUIYING_DATABASE_URL": database_url, "HUIYING_INSTANCE_DIR": str(instance)}
+    env = {
+        **os.environ,
+        "HUIYING_DATABASE_URL": database_url,
+        "HUIYING_INSTANCE_DIR": str(instance),
+    }
     env["PYTHONPATH"] = str(REPO)
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", f"127.0.0.1:{port}",
@@ -229,7 +239,9 @@ def worker_memory(master: int) -> int:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", required=True)
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--spawn-rate", type=float, default=10)
@@ -249,7 +261,11 @@ def main() -> int:
             peak[0] = max(peak[0], worker_memory(proc.pid))
             gevent.sleep(1)
 
-    classes = {"TriageUser": TriageUser, "DepartmentUser": DepartmentUser, "SupervisorUser": SupervisorUser}
+    classes = {
+        "TriageUser": TriageUser,
+        "DepartmentUser": DepartmentUser,
+        "SupervisorUser": SupervisorUser,
+    }
     users = [classes[cls] for _, cls, _ in ROLES]
     for cls, (_, _, share) in zip(users, ROLES, strict=True):
         cls.weight = max(1, round(share * 10))

@@ -59,7 +59,9 @@ def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item
     """
     stmt = visible_items(user)
     if flt.channel:  # a few sources per channel: no join, so the count reads only item's index
-        stmt = stmt.where(Item.source_id.in_(select(Source.id).where(Source.channel == flt.channel)))
+        stmt = stmt.where(
+            Item.source_id.in_(select(Source.id).where(Source.channel == flt.channel))
+        )
     if flt.department_id:
         stmt = stmt.where(Item.department_id == flt.department_id)
     if flt.status:

@@ -126,13 +126,9 @@ def test_search_finds_exactly_the_items_containing_the_phrase(db: Session, lengt
     sample = items[7].body.replace("\n", "")
     phrase = sample[10 : 10 + length]
     fenban = _user(db, "fenban")
-    page = list_page(
-        db, fenban, ItemFilter(text=phrase), now=datetime.now(UTC), limit=ITEMS
-    )
+    page = list_page(db, fenban, ItemFilter(text=phrase), now=datetime.now(UTC), limit=ITEMS)
     expected = {
-        i.id
-        for i in items
-        if phrase.lower() in f"{i.title}\n{i.body}\n{i.external_id}".lower()
+        i.id for i in items if phrase.lower() in f"{i.title}\n{i.body}\n{i.external_id}".lower()
     }
     assert {i.id for i in page.items} == expected and page.total == len(expected)
     assert items[7].id in expected
