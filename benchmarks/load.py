@@ -55,12 +55,14 @@ CHANNELS = ["12345", "留言板", "领导信箱"]
 STATUSES = ["已办结", "办理中", "已答复", "待审核"]
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 COOKIES: dict[str, list[str]] = {}
+CONFLICTS: dict[str, int] = {}
 
 
 def make_cookies(database_url: str, instance: Path, per_user: dict[str, int]) -> None:
     """Session cookies made by the app's own session interface, one per simulated user."""
     from flask import session
     from flask_login import login_user
+    from flask_wtf.csrf import generate_csrf
     from sqlalchemy import select
 
     from ledger.models import User
@@ -78,6 +80,7 @@ def make_cookies(database_url: str, instance: Path, per_user: dict[str, int]) ->
                 user = get_session().scalars(select(User).where(User.username == username)).one()
                 login_user(LoginUser(user))
                 session[GENERATION_KEY] = user.session_generation
+                generate_csrf()  # the token lives in the session: pages then leave it unchanged
                 COOKIES.setdefault(username, []).append(serializer.dumps(dict(session)))
     app.extensions["huiying.engine"].dispose()
 
@@ -104,6 +107,18 @@ class Staff(HttpUser):
         ids = re.findall(r'href="/ledger/items/(\d+)"', page.text)
         if ids:
             self.client.get(f"/ledger/items/{random.choice(ids)}", name="事项页")
+
+    def post(self, url: str, data: dict[str, str], name: str) -> None:
+        """A workflow step: 302 when done; 409 when another user changed the item since this
+        user's page was loaded (the app's optimistic locking at work), counted, not an error."""
+        with self.client.post(
+            url, data=data, name=name, allow_redirects=False, catch_response=True
+        ) as response:
+            if response.status_code == 409:
+                CONFLICTS[name] = CONFLICTS.get(name, 0) + 1
+                response.success()
+            elif response.status_code != 302:
+                response.failure(f"HTTP {response.status_code}")
 
     def search(self, words: list[str], name: str) -> None:
         self.client.get("/ledger/", params={"q": random.choice(words)}, name=name)
@@ -136,7 +151,7 @@ class TriageUser(Staff):
         if forms and random.random() < 0.5:
             item_id, token, version = random.choice(forms)
             data = {"csrf_token": token, "version": version, "department": "sme"}
-            self.client.post(f"/triage/items/{item_id}/confirm", data=data, name="分办确认")
+            self.post(f"/triage/items/{item_id}/confirm", data, "分办确认")
 
 
 class DepartmentUser(Staff):
@@ -167,7 +182,7 @@ class DepartmentUser(Staff):
                 "text": f"您好！来信收悉，我处正在核实办理（{time.time():.0f}）。",
                 "action": "save",
             }
-            self.client.post(f"/workbench/items/{item_id}/draft", data=data, name="起草答复")
+            self.post(f"/workbench/items/{item_id}/draft", data, "起草答复")
 
 
 class SupervisorUser(Staff):
@@ -309,6 +324,8 @@ def report(env: Environment, args: argparse.Namespace, elapsed: float, peak: int
     print(f"吞吐：{total.num_requests / elapsed:.1f} 请求/秒；错误：{total.num_failures}")
     for error in stats.errors.values():
         print(f"  错误 {error.method} {error.name}：{error.error}（{error.occurrences} 次）")
+    for name, n in CONFLICTS.items():
+        print(f"  {name}：{n} 次版本冲突（HTTP 409，他人先改了同一事项；应用正确拒绝，不计为错误）")
     print(f"gunicorn 工作进程内存峰值（单个进程 RSS）：{peak / 2**20:.0f} MiB")
 
 
