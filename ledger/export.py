@@ -17,6 +17,7 @@ from ledger.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Item, ReplyStatus, User
 from ledger.queries import OVERDUE_STATUSES, ItemFilter, filtered
+from ledger.search import STATS
 
 COLUMNS = (
     ("序号", 6),
@@ -65,6 +66,8 @@ def iter_rows(
     session: Session, user: User, flt: ItemFilter, now: datetime
 ) -> Iterator[list[object]]:
     """The export's rows, read from the database a batch at a time (bounded memory)."""
+    if flt.text:
+        STATS.refresh(session)
     stmt = (
         filtered(user, flt, now=now)
         .options(joinedload(Item.source), joinedload(Item.department), selectinload(Item.replies))

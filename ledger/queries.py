@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
 from ledger.models import Item, ItemStatus, Role, Source, User
-from ledger.search import term_condition
+from ledger.search import STATS, term_condition
 
 # The largest id an INTEGER column holds on every backend (PostgreSQL's 4-byte integer). A larger
 # number is no id at all: looked up, it would overflow the driver (OverflowError on SQLite).
@@ -83,6 +83,7 @@ def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item
 
 # Counting every match costs as much as reading them all: past this many the page says "more than".
 COUNT_LIMIT = 10_000
+SEARCH_COUNT_LIMIT = 200  # a text search checks each candidate's text: count fewer
 
 
 @dataclass(frozen=True)
@@ -94,11 +95,18 @@ class Page:
 
 
 def count_bounded(
-    session: Session, stmt: Select[tuple[Item]], limit: int | None = None
+    session: Session, stmt: Select[tuple[Item]], limit: int | None = None, *, ordered: bool = False
 ) -> tuple[int, bool]:
-    """How many rows `stmt` has, reading at most `limit` + 1 of them; (count, exact)."""
+    """How many rows `stmt` has, reading at most `limit` + 1 of them; (count, exact).
+
+    `ordered` counts in the page's order: with LIMIT the planner then weighs walking the
+    (received_at, id) index (quick when a search term is common) against the search index (quick
+    when it is rare), instead of collecting every match of a common term first."""
     limit = COUNT_LIMIT if limit is None else limit
-    capped = stmt.with_only_columns(Item.id).order_by(None).limit(limit + 1).subquery()
+    capped = stmt.with_only_columns(Item.id).order_by(None)
+    if ordered:
+        capped = capped.order_by(Item.received_at.desc(), Item.id.desc())
+    capped = capped.limit(limit + 1).subquery()
     n = session.scalar(select(func.count()).select_from(capped)) or 0
     return min(n, limit), n <= limit
 
@@ -116,8 +124,13 @@ def list_page(
     """Newest first. `after` (the previous page's last received time and id) seeks past it on the
     (received_at, id) index, so a deep page costs what the first one does; OFFSET only for the
     first pages."""
+    if flt.text:
+        STATS.refresh(session)
     stmt = filtered(user, flt, now=now)
-    total, exact = count_bounded(session, stmt)
+    if flt.text:
+        total, exact = count_bounded(session, stmt, SEARCH_COUNT_LIMIT, ordered=True)
+    else:
+        total, exact = count_bounded(session, stmt)
     if after is not None:
         stmt = stmt.where(tuple_(Item.received_at, Item.id) < tuple_(*after))
         offset = 0

@@ -9,10 +9,12 @@ measurements are in docs/performance.md. SQLite has no such index and keeps LIKE
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, and_, literal, or_
+from sqlalchemy import Boolean, ColumnElement, and_, literal, or_, text
 from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
 from sqlalchemy.sql.functions import FunctionElement
 
 from ledger.models import Item
@@ -40,12 +42,53 @@ def _compile_postgresql(element: bigram_match, compiler: Any, **kw: Any) -> str:
     return f"{SEARCH_EXPR} @@ CAST({compiler.process(element.clauses, **kw)} AS tsquery)"
 
 
-def bigram_query(term: str) -> str | None:
-    """The tsquery text asking for every character bigram of `term` (None below two characters)."""
+class BigramStats:
+    """How common each bigram is, from PostgreSQL's statistics on the search index (pg_stats:
+    the 1,000 most common elements and their frequencies), reread every few minutes.
+
+    The index condition asks for one bigram only, the term's rarest: with every bigram ANDed the
+    planner multiplies their frequencies as if independent and expects a six-character phrase
+    to match almost nothing, then sorts tens of thousands of matches instead of walking the
+    received_at index. One bigram gives it a true upper bound; ILIKE decides the rest.
+    """
+
+    ttl = 600.0
+
+    def __init__(self) -> None:
+        self.freqs: dict[str, float] = {}
+        self.loaded_at: float | None = None
+
+    def refresh(self, session: Session) -> None:
+        if session.get_bind().dialect.name != "postgresql":
+            return
+        if self.loaded_at is not None and time.monotonic() - self.loaded_at < self.ttl:
+            return
+        row = session.execute(
+            text(
+                "SELECT most_common_elems::text::text[], most_common_elem_freqs FROM pg_stats "
+                "WHERE tablename = 'ix_item_search_bigrams'"
+            )
+        ).first()
+        self.freqs = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        self.loaded_at = time.monotonic()
+
+    def rarest(self, grams: list[str]) -> list[str]:
+        if not self.freqs:
+            return grams
+        return [min(grams, key=lambda g: (self.freqs.get(g, 0.0), g))]
+
+
+STATS = BigramStats()
+
+
+def bigram_query(term: str, stats: BigramStats | None = None) -> str | None:
+    """The tsquery text asking for the term's bigrams (its rarest one when statistics are
+    known); None below two characters."""
     low = term.lower()
     grams = sorted({low[i : i + 2] for i in range(len(low) - 1)})
     if not grams:
         return None
+    grams = (stats or STATS).rarest(grams)
     return " & ".join("'" + g.replace("\\", "\\\\").replace("'", "''") + "'" for g in grams)
 
 
