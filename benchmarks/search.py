@@ -23,10 +23,9 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from sqlalchemy import text  # noqa: E402
-
-from ledger.db import make_engine  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from ledger.db import make_engine  # noqa: E402
 from ledger.search import STATS, bigram_query  # noqa: E402
 
 CONCAT = "(title || ' ' || body || ' ' || external_id)"
