@@ -65,7 +65,8 @@ def overdue_label(item: Item, now: datetime) -> str:
 def iter_rows(
     session: Session, user: User, flt: ItemFilter, now: datetime
 ) -> Iterator[list[object]]:
-    """The export's rows, read from the database a batch at a time (bounded memory)."""
+    """The export's rows, read from the database a batch at a time (bounded memory: the session's
+    identity map holds items weakly, so rows already written are freed)."""
     if flt.text:
         STATS.refresh(session)
     stmt = (
@@ -95,8 +96,6 @@ def iter_rows(
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
         yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]
-        if n % BATCH == 0:
-            session.expunge_all()  # the identity map would otherwise keep every item read
 
 
 def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[list[object]]:

@@ -39,8 +39,8 @@ PAUSE_KINDS = ("补正", "第三方意见")
 PENDING = "待批准"
 
 
-def my_items(session: Session, user: User) -> list[Item]:
-    """The 处室's open items, the most pressing deadline first."""
+def my_items(session: Session, user: User, limit: int = 200) -> list[Item]:
+    """The 处室's open items, the most pressing deadline first (at most `limit`)."""
     return list(
         session.scalars(
             visible_items(user)
@@ -50,6 +50,7 @@ def my_items(session: Session, user: User) -> list[Item]:
             )
             .options(selectinload(Item.replies), joinedload(Item.source))  # no query per row
             .order_by(Item.due_at, Item.id)
+            .limit(limit)
         )
     )
 

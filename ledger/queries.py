@@ -83,7 +83,6 @@ def filtered(user: User, flt: ItemFilter, *, now: datetime) -> Select[tuple[Item
 
 # Counting every match costs as much as reading them all: past this many the page says "more than".
 COUNT_LIMIT = 10_000
-SEARCH_COUNT_LIMIT = 200  # a text search checks each candidate's text: count fewer
 
 
 @dataclass(frozen=True)
@@ -95,18 +94,11 @@ class Page:
 
 
 def count_bounded(
-    session: Session, stmt: Select[tuple[Item]], limit: int | None = None, *, ordered: bool = False
+    session: Session, stmt: Select[tuple[Item]], limit: int | None = None
 ) -> tuple[int, bool]:
-    """How many rows `stmt` has, reading at most `limit` + 1 of them; (count, exact).
-
-    `ordered` counts in the page's order: with LIMIT the planner then weighs walking the
-    (received_at, id) index (quick when a search term is common) against the search index (quick
-    when it is rare), instead of collecting every match of a common term first."""
+    """How many rows `stmt` has, reading at most `limit` + 1 of them; (count, exact)."""
     limit = COUNT_LIMIT if limit is None else limit
-    capped = stmt.with_only_columns(Item.id).order_by(None)
-    if ordered:
-        capped = capped.order_by(Item.received_at.desc(), Item.id.desc())
-    capped = capped.limit(limit + 1).subquery()
+    capped = stmt.with_only_columns(Item.id).order_by(None).limit(limit + 1).subquery()
     n = session.scalar(select(func.count()).select_from(capped)) or 0
     return min(n, limit), n <= limit
 
@@ -127,10 +119,7 @@ def list_page(
     if flt.text:
         STATS.refresh(session)
     stmt = filtered(user, flt, now=now)
-    if flt.text:
-        total, exact = count_bounded(session, stmt, SEARCH_COUNT_LIMIT, ordered=True)
-    else:
-        total, exact = count_bounded(session, stmt)
+    total, exact = (0, False) if flt.text else count_bounded(session, stmt)
     if after is not None:
         stmt = stmt.where(tuple_(Item.received_at, Item.id) < tuple_(*after))
         offset = 0
@@ -144,6 +133,10 @@ def list_page(
     )
     more = len(rows) > limit
     rows = rows[:limit]
+    if flt.text:
+        # Each candidate's text is checked, so a search is not counted past the page it shows:
+        # "more than the rows up to here" when there is a next page.
+        total, exact = offset + len(rows), not more and after is None
     cursor = (rows[-1].received_at, rows[-1].id) if more and rows else None
     return Page(rows, total, exact, cursor)
 

@@ -17,7 +17,7 @@ from ledger.queries import OVERDUE_STATUSES, get_item, visible_items
 from ledger.workflow import WorkflowError, require_role
 
 UNROUTED = "（待分办）"
-LIST_LIMIT = 200  # items shown in each of the 黄牌 and 红牌 lists (the most pressing first)
+LIST_LIMIT = 100  # items shown in each of the 黄牌 and 红牌 lists (the most pressing first)
 
 
 @dataclass

@@ -110,8 +110,7 @@ def test_counts_are_bounded_and_said_so(
     monkeypatch.setattr(queries, "COUNT_LIMIT", 100)
     html = client_for.get("/ledger/").get_data(as_text=True)
     assert "超过 100 条" in html
-    monkeypatch.setattr(queries, "SEARCH_COUNT_LIMIT", 3)
-    assert "超过 3 条" in client_for.get("/ledger/?q=的").get_data(as_text=True)
+    assert "超过 50 条" in client_for.get("/ledger/?q=的").get_data(as_text=True)
     monkeypatch.setattr(queries, "COUNT_LIMIT", 10_000)
     assert f"共 {ITEMS} 条" in client_for.get("/ledger/").get_data(as_text=True)
 
