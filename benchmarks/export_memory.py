@@ -76,9 +76,7 @@ def main() -> int:
     print(
         f"导出 {rows:,} 行（收到时间自 {day}），{body.tell() / 2**20:.1f} MiB，用时 {elapsed:.1f} 秒"
     )
-    print(
-        f"进程内存：导出前 {before:.0f} MiB，峰值 {peak:.0f} MiB（在读回文件核对行数之前测得）"
-    )
+    print(f"进程内存：导出前 {before:.0f} MiB，峰值 {peak:.0f} MiB（在读回文件核对行数之前测得）")
     return 0 if response.status_code == 200 else 1
 
 
