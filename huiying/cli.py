@@ -30,6 +30,7 @@ COMMANDS: dict[str, str] = {
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",
+    "demo-data": "huiying.commands.demo_data:demo_data",
 }
 
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
-from sqlalchemy.orm import DeclarativeBase, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 from ledger.types import UTCDateTime
 
@@ -37,7 +37,19 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+# Execution option set on the engine behind read-only sessions (make_session_factory).
+READ_ONLY = "huiying_read_only"
+
+
+class ReadOnlySessionError(RuntimeError):
+    """A read-only session (a GET request's) tried to write."""
+
+
 def _sqlite_begin(conn: Any) -> None:
+    if conn.get_execution_options().get(READ_ONLY):
+        # Deferred: a reader takes no lock, so under WAL it never queues behind a writer.
+        conn.exec_driver_sql("BEGIN")
+        return
     # IMMEDIATE takes the write lock up front, so a read-then-write transaction waits for the
     # busy timeout instead of failing at once when another process wrote in between.
     conn.exec_driver_sql("BEGIN IMMEDIATE")
@@ -55,5 +67,23 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
-def make_session_factory(engine: Engine) -> sessionmaker:
-    return sessionmaker(bind=engine, expire_on_commit=False)
+def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker:
+    """Sessions on `engine`. Read-only ones begin deferred on SQLite and refuse to flush changes:
+    a write in a deferred transaction could fail at once when another writer got in first, so
+    writes belong in the default (BEGIN IMMEDIATE) sessions only."""
+    if not read_only:
+        return sessionmaker(bind=engine, expire_on_commit=False)
+    factory = sessionmaker(
+        bind=engine.execution_options(**{READ_ONLY: True}),
+        expire_on_commit=False,
+        info={READ_ONLY: True},
+    )
+    event.listen(factory, "before_flush", _refuse_writes)
+    return factory
+
+
+def _refuse_writes(session: Session, _context: Any, _instances: Any) -> None:
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlySessionError(
+            "只读会话不能写入：写操作应在 POST 请求（BEGIN IMMEDIATE 的会话）中进行。"
+        )

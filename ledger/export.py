@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
 from io import BytesIO
+from typing import IO, Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, joinedload, selectinload
@@ -15,6 +18,7 @@ from ledger.intake.records import without_control_chars
 from ledger.masking import mask_personal_data
 from ledger.models import Item, ReplyStatus, User
 from ledger.queries import OVERDUE_STATUSES, ItemFilter, filtered
+from ledger.search import STATS
 
 COLUMNS = (
     ("序号", 6),
@@ -34,7 +38,9 @@ COLUMNS = (
     ("风险等级", 9),
 )
 SUMMARY_CHARS = 120
-MAX_ROWS = 20000
+MAX_ROWS = 100_000
+BATCH = 1000  # rows read per database round trip
+WRAPPED = (4, 5, 10)  # 标题, 内容摘要, 答复内容: long text wraps in its cell
 
 
 def cell_value(value: object) -> object:
@@ -65,15 +71,21 @@ def overdue_label(item: Item, now: datetime) -> str:
     return "否"
 
 
-def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[list[object]]:
+def iter_rows(
+    session: Session, user: User, flt: ItemFilter, now: datetime
+) -> Iterator[list[object]]:
+    """The export's rows, read from the database a batch at a time (bounded memory: the session's
+    identity map holds items weakly, so rows already written are freed)."""
+    if flt.text:
+        STATS.refresh(session)
     stmt = (
         filtered(user, flt, now=now)
         .options(joinedload(Item.source), joinedload(Item.department), selectinload(Item.replies))
         .order_by(Item.received_at, Item.id)
         .limit(MAX_ROWS)
+        .execution_options(yield_per=BATCH)
     )
-    out: list[list[object]] = []
-    for n, item in enumerate(session.scalars(stmt).unique(), start=1):
+    for n, item in enumerate(session.scalars(stmt), start=1):
         body = mask_personal_data(item.body)  # before cutting, so no number is cut in half
         summary = body if len(body) <= SUMMARY_CHARS else body[:SUMMARY_CHARS] + "…"
         row: list[object] = [
@@ -94,29 +106,54 @@ def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[l
             item.risk_level or "",
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
-        out.append([mask_personal_data(v) if isinstance(v, str) else v for v in row])
-    return out
+        yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]
+
+
+def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[list[object]]:
+    return list(iter_rows(session, user, flt, now))
+
+
+def write_workbook(
+    session: Session, user: User, flt: ItemFilter, now: datetime, out: IO[bytes]
+) -> int:
+    """Write the .xlsx to `out` in openpyxl's write-only mode: rows go to a temporary file as
+    they come, so memory stays flat whatever the row count. Returns the number of rows."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("舆情回应台账")
+    for col, (_, width) in enumerate(COLUMNS, start=1):
+        ws.column_dimensions[get_column_letter(col)].width = width
+    ws.freeze_panes = "A2"
+    head_font, head_fill = Font(bold=True), PatternFill("solid", fgColor="EEF2F6")
+    header = []
+    for name, _ in COLUMNS:
+        cell = WriteOnlyCell(ws, value=name)
+        cell.font, cell.fill = head_font, head_fill
+        header.append(cell)
+    ws.append(header)
+    wrap = Alignment(wrap_text=True, vertical="top")
+    count = 0
+    for row in iter_rows(session, user, flt, now):
+        ws.append([_cell(ws, col, cell_value(value), wrap) for col, value in enumerate(row)])
+        count += 1
+    # 筛选 buttons on the header row, as offices expect (written when the sheet closes)
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
+    wb.save(out)
+    return count
+
+
+def _cell(ws: Any, col: int, value: object, wrap: Alignment) -> object:
+    text_start = isinstance(value, str) and value.startswith("=")
+    if not text_start and col not in WRAPPED:
+        return value  # a plain value: no cell object, so 100,000 rows stay cheap
+    cell = WriteOnlyCell(ws, value=value)
+    if text_start:
+        cell.data_type = "s"  # crawled text starting with "=" is text, never a formula
+    if col in WRAPPED:
+        cell.alignment = wrap
+    return cell
 
 
 def workbook_bytes(session: Session, user: User, flt: ItemFilter, now: datetime) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "舆情回应台账"
-    ws.append([name for name, _ in COLUMNS])
-    for row in rows(session, user, flt, now):
-        ws.append([cell_value(value) for value in row])
-    head = PatternFill("solid", fgColor="EEF2F6")
-    for col, (_, width) in enumerate(COLUMNS, start=1):
-        ws.column_dimensions[get_column_letter(col)].width = width
-        cell = ws.cell(row=1, column=col)
-        cell.font, cell.fill = Font(bold=True), head
-    for line in ws.iter_rows(min_row=2):
-        for cell in line:
-            if cell.data_type == "f":  # crawled text starting with "=" is text, never a formula
-                cell.data_type = "s"
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions  # 筛选 buttons on the header row, as offices expect
     buffer = BytesIO()
-    wb.save(buffer)
+    write_workbook(session, user, flt, now, buffer)
     return buffer.getvalue()

@@ -1,23 +1,33 @@
-"""One SQLAlchemy session per request; domain functions receive it, never create their own."""
+"""One SQLAlchemy session per request; domain functions receive it, never create their own.
+
+GET/HEAD/OPTIONS requests get a read-only session: on SQLite its transaction begins deferred, so
+reads never wait for the write lock (WAL readers run beside a writer). Every other method gets
+the default session, whose BEGIN IMMEDIATE keeps the read-then-write guarantee for writers.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
 from ledger.db import make_engine, make_session_factory
+
+READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def init_app(app: Flask) -> None:
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["huiying.engine"] = engine
     app.extensions["huiying.sessions"] = make_session_factory(engine)
+    app.extensions["huiying.read_sessions"] = make_session_factory(engine, read_only=True)
     app.teardown_appcontext(_close_session)
 
 
 def get_session() -> Session:
     if "db_session" not in g:
-        g.db_session = current_app.extensions["huiying.sessions"]()
+        reads_only = has_request_context() and request.method in READ_METHODS
+        key = "huiying.read_sessions" if reads_only else "huiying.sessions"
+        g.db_session = current_app.extensions[key]()
     return g.db_session
 
 

@@ -2,29 +2,35 @@
 
 from __future__ import annotations
 
-from datetime import date
+import tempfile
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from typing import IO
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.export import workbook_bytes
+from ledger.export import write_workbook
 from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source, User
-from ledger.queries import ItemFilter, get_item, list_items
+from ledger.queries import ItemFilter, get_item, list_page
 from ledger.workflow.guards import now_utc
 from ledger.workflow.notices import mark_read
 from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import get_session
-from webapp.params import int_arg
+from webapp.params import int_arg, parse_int
 from webapp.services import clock, opinion_names
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 bp = Blueprint("ledger", __name__, url_prefix="/ledger")
 
 CHANNELS = ["留言板", "领导信箱", "12345", "人工录入"]
 PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
+# numbered pages read with OFFSET up to here; deeper pages follow the 下一页 cursor (keyset)
+MAX_OFFSET_PAGE = 100
 
 
 def _date(name: str) -> date | None:
@@ -49,22 +55,57 @@ def _filter() -> ItemFilter:
     )
 
 
+def _cursor() -> tuple[datetime, int] | None:
+    """The keyset cursor `after=<received, microseconds since 1970>.<id>`; 400 when malformed."""
+    raw = request.args.get("after")
+    if not raw:
+        return None
+    stamp, _, ident = raw.partition(".")
+    micros = int(stamp) if stamp.isascii() and stamp.isdigit() and len(stamp) <= 17 else None
+    item_id = parse_int(ident, minimum=1)
+    if micros is None or item_id is None:
+        abort(400, description="翻页参数 after 无效：请从第一页重新翻页。")
+    return EPOCH + timedelta(microseconds=micros), item_id
+
+
+def _cursor_text(cursor: tuple[datetime, int] | None) -> str | None:
+    if cursor is None:
+        return None
+    received, item_id = cursor
+    return f"{(received - EPOCH) // timedelta(microseconds=1)}.{item_id}"
+
+
 @bp.get("/")
 @login_required
 def index():
     session = get_session()
     page = int_arg("page", 1, label="页码", minimum=1, maximum=MAX_PAGE) or 1
+    after = _cursor()
+    if after is None and page > MAX_OFFSET_PAGE:
+        abort(
+            400,
+            description=f"只能直接跳到前 {MAX_OFFSET_PAGE} 页：请缩小筛选范围，或逐页点“下一页”。",
+        )
     flt = _filter()
-    items, total = list_items(
-        session, current_staff(), flt, now=now_utc(), limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
+    result = list_page(
+        session,
+        current_staff(),
+        flt,
+        now=now_utc(),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+        after=after,
     )
     departments = session.scalars(select(Department).order_by(Department.id)).all()
     return render_template(
         "ledger/list.html",
-        items=items,
-        total=total,
+        items=result.items,
+        total=result.total,
+        exact=result.exact,
         page=page,
-        pages=max((total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
+        next_cursor=_cursor_text(result.after),
+        max_offset_page=MAX_OFFSET_PAGE,
         topics=opinion_names()[0],
         risk_levels=opinion_names()[1],
         flt=flt,
@@ -80,15 +121,33 @@ def index():
 @login_required
 def export():
     now = now_utc()
-    data = workbook_bytes(get_session(), current_staff(), _filter(), now)
+    # The workbook goes to a temporary file, then out in chunks: memory stays flat at 100,000 rows.
+    spool = tempfile.TemporaryFile()
+    try:
+        write_workbook(get_session(), current_staff(), _filter(), now, spool)
+        size = spool.tell()
+        spool.seek(0)
+    except BaseException:
+        spool.close()
+        raise
     name = (
         f"taizhang-{now.astimezone(SHANGHAI):%Y%m%d-%H%M}.xlsx"  # Beijing time, as people read it
     )
     return Response(
-        data,
+        _chunks(spool),
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Content-Length": str(size),
+        },
+        direct_passthrough=True,
     )
+
+
+def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
+    with spool:
+        while chunk := spool.read(256 * 1024):
+            yield chunk
 
 
 @bp.get("/items/<int:item_id>")

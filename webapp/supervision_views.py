@@ -49,6 +49,7 @@ def board():
     return render_template(
         "supervision/board.html",
         board=data,
+        list_limit=supervision.LIST_LIMIT,
         period=period,
         periods=PERIODS,
         show=show,

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ledger.audit import record_event
 from ledger.masking import mask_personal_data
@@ -42,8 +42,8 @@ PAUSE_KINDS = ("补正", "第三方意见")
 PENDING = AdjustmentStatus.PENDING
 
 
-def my_items(session: Session, user: User) -> list[Item]:
-    """The 处室's open items, the most pressing deadline first."""
+def my_items(session: Session, user: User, limit: int = 200) -> list[Item]:
+    """The 处室's open items, the most pressing deadline first (at most `limit`)."""
     return list(
         session.scalars(
             visible_items(user)
@@ -51,7 +51,9 @@ def my_items(session: Session, user: User) -> list[Item]:
                 Item.department_id.is_not(None),
                 Item.status.in_([ItemStatus.IN_PROGRESS, ItemStatus.PAUSED, ItemStatus.IN_REVIEW]),
             )
+            .options(selectinload(Item.replies), joinedload(Item.source))  # no query per row
             .order_by(Item.due_at, Item.id)
+            .limit(limit)
         )
     )
 

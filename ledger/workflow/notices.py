@@ -114,10 +114,12 @@ def visible_notices(user: User) -> Select[Notice]:
     """The user's notices that they may still act on: a notice about an item follows the item's
     visibility (the rule in ledger.queries), so after a 转办 the old 处室 no longer sees it — and
     sees it again if the item comes back. Nothing is deleted."""
-    visible_ids = visible_items(user).with_only_columns(Item.id)
+    # EXISTS per notice (a primary-key lookup), not IN over all of the 处室's items: every page
+    # shows the unread count, and a 处室 keeps hundreds of thousands of items over the years
+    item_visible = visible_items(user).with_only_columns(Item.id).where(Item.id == Notice.item_id)
     return select(Notice).where(
         Notice.user_id == user.id,
-        or_(Notice.item_id.is_(None), Notice.item_id.in_(visible_ids)),
+        or_(Notice.item_id.is_(None), item_visible.exists()),
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from ledger.audit import record_event
 from ledger.masking import mask_personal_data
@@ -51,6 +51,7 @@ def review_queue(session: Session, user: User) -> list[Item]:
     rows = session.scalars(
         visible_items(user)
         .where(Item.status.in_([ItemStatus.IN_REVIEW, ItemStatus.IN_PROGRESS, ItemStatus.PAUSED]))
+        .options(selectinload(Item.clock_adjustments), joinedload(Item.department))
         .order_by(Item.due_at, Item.id)
     ).all()
     return [i for i in rows if i.status == ItemStatus.IN_REVIEW or pending_adjustments(i)]

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ledger.audit import record_event
@@ -18,6 +19,7 @@ from ledger.workflow.guards import WorkflowError, require_role
 from ledger.workflow.notices import department_users, notify, users_with_roles
 
 UNROUTED = "（待分办）"
+LIST_LIMIT = 100  # items shown in each of the 黄牌 and 红牌 lists (the most pressing first)
 
 
 @dataclass
@@ -68,49 +70,83 @@ def board(
     since: datetime | None = None,
     *,
     department_id: int | None = None,
+    list_limit: int = LIST_LIMIT,
 ) -> Board:
-    """Figures over the visible items received since `since` (all when None). The per-处室 rows
-    always cover every 处室; with `department_id` the 黄牌/红牌 lists hold that 处室's items only
-    (0: items still waiting for triage)."""
-    stmt = visible_items(user).options(joinedload(Item.department), joinedload(Item.source))
-    stmt = stmt.where(Item.status.not_in([ItemStatus.MERGED, ItemStatus.RETURNED]))
+    """Figures over the visible items received since `since` (all when None), counted by the
+    database in one GROUP BY. The per-处室 rows always cover every 处室; the 黄牌/红牌 lists hold
+    the `list_limit` most pressing items, with `department_id` that 处室's only (0: items still
+    waiting for triage)."""
+    base = visible_items(user).where(Item.status.not_in([ItemStatus.MERGED, ItemStatus.RETURNED]))
     if since is not None:
-        stmt = stmt.where(Item.received_at >= since)
-    items = session.scalars(stmt).unique().all()
+        base = base.where(Item.received_at >= since)
+    running = and_(Item.status.in_(OVERDUE_STATUSES), Item.due_at.is_not(None))
+    red = and_(running, Item.due_at < now)
+    yellow = and_(running, Item.due_at >= now, Item.warn_at.is_not(None), Item.warn_at <= now)
+    answered = Item.replied_at.is_not(None)
+    on_time = and_(answered, or_(Item.due_at.is_(None), Item.replied_at <= Item.due_at))
+    late_by = _seconds_between(session, Item.received_at, Item.replied_at)
+    figures = base.with_only_columns(
+        Item.department_id,
+        _how_many(Item.status.in_([*OVERDUE_STATUSES, ItemStatus.PAUSED])),
+        _how_many(yellow),
+        _how_many(red),
+        _how_many(answered),
+        _how_many(on_time),
+        func.sum(case((and_(answered, Item.replied_at > Item.received_at), late_by), else_=0)),
+    ).group_by(Item.department_id)
     names: dict[int | None, str] = {d.id: d.name for d in session.scalars(select(Department))}
-    rows: dict[int | None, DepartmentFigures] = {}
     total = DepartmentFigures("合计", None)
-    due_soon, overdue = [], []
-    for item in items:
-        key = item.department_id
-        row = rows.setdefault(key, DepartmentFigures(names.get(key, UNROUTED), key))
-        for fig in (row, total):
-            _count(fig, item, now)
-        s = state(item, now)
-        if department_id is not None and (key or 0) != department_id:
-            continue
-        if s == "黄牌":
-            due_soon.append(item)
-        elif s == "红牌":
-            overdue.append(item)
-    ordered = sorted(rows.values(), key=lambda r: (-r.overdue, -r.due_soon, -r.open, r.name))
-    # Only items with a due time get 黄牌 or 红牌.
-    due_soon.sort(key=lambda i: i.due_at or now)
-    overdue.sort(key=lambda i: i.due_at or now)
-    return Board(ordered, total, due_soon, overdue)
+    rows = []
+    for dept_id, n_open, n_yellow, n_red, n_answered, n_on_time, seconds in session.execute(
+        figures
+    ):
+        row = DepartmentFigures(
+            names.get(dept_id, UNROUTED),
+            dept_id,
+            open=n_open or 0,
+            due_soon=n_yellow or 0,
+            overdue=n_red or 0,
+            answered=n_answered or 0,
+            answered_on_time=n_on_time or 0,
+            response_total=timedelta(seconds=float(seconds or 0)),
+        )
+        rows.append(row)
+        total.open += row.open
+        total.due_soon += row.due_soon
+        total.overdue += row.overdue
+        total.answered += row.answered
+        total.answered_on_time += row.answered_on_time
+        total.response_total += row.response_total
+    ordered = sorted(rows, key=lambda r: (-r.overdue, -r.due_soon, -r.open, r.name))
+    listed = base
+    if department_id is not None:
+        listed = listed.where(
+            Item.department_id.is_(None)
+            if department_id == 0
+            else Item.department_id == department_id
+        )
+
+    def pressing(condition: ColumnElement[bool]) -> list[Item]:
+        stmt = (
+            listed.where(condition)
+            .options(joinedload(Item.department), joinedload(Item.source))
+            .order_by(Item.due_at, Item.id)
+            .limit(list_limit)
+        )
+        return list(session.scalars(stmt).unique())
+
+    return Board(ordered, total, pressing(yellow), pressing(red))
 
 
-def _count(fig: DepartmentFigures, item: Item, now: datetime) -> None:
-    if item.status in (*OVERDUE_STATUSES, ItemStatus.PAUSED):
-        fig.open += 1
-    s = state(item, now)
-    fig.due_soon += s == "黄牌"
-    fig.overdue += s == "红牌"
-    if item.replied_at is not None:
-        fig.answered += 1
-        fig.response_total += max(item.replied_at - item.received_at, timedelta(0))
-        if item.due_at is None or item.replied_at <= item.due_at:
-            fig.answered_on_time += 1
+def _how_many(condition: ColumnElement[bool]) -> ColumnElement[int]:
+    return func.sum(case((condition, 1), else_=0))
+
+
+def _seconds_between(session: Session, start: Any, end: Any) -> Any:
+    """Seconds from `start` to `end` as SQL (column expressions of either backend)."""
+    if session.get_bind().dialect.name == "postgresql":
+        return func.extract("epoch", end - start)
+    return (func.julianday(end) - func.julianday(start)) * 86400.0
 
 
 URGE_ACTIONS = ("人工催办", "催办", "督办（处室）", "督办（分管领导）", "督办（厅领导）")
