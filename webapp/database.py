@@ -7,6 +7,9 @@ the default session, whose BEGIN IMMEDIATE keeps the read-then-write guarantee f
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from flask import Flask, current_app, g, has_request_context, request
 from sqlalchemy.orm import Session
 
@@ -37,3 +40,11 @@ def _close_session(exc: BaseException | None) -> None:
         if exc is not None:
             session.rollback()
         session.close()
+
+
+@contextmanager
+def bookkeeping_session() -> Iterator[Session]:
+    """A short write transaction, apart from the request's session, for the bookkeeping a page
+    view does (its notices marked read); commits on leaving, rolls back on error."""
+    with current_app.extensions["huiying.sessions"]() as session, session.begin():
+        yield session

@@ -16,10 +16,10 @@ from ledger.export import write_workbook
 from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source, User
 from ledger.queries import ItemFilter, get_item, list_page
 from ledger.workflow.guards import now_utc
-from ledger.workflow.notices import mark_read
+from ledger.workflow.notices import has_unread_about, mark_read
 from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
-from webapp.database import get_session
+from webapp.database import bookkeeping_session, get_session
 from webapp.params import int_arg, parse_int
 from webapp.services import clock, opinion_names
 
@@ -155,8 +155,9 @@ def _chunks(spool: IO[bytes]) -> Iterator[bytes]:
 def item(item_id: int):
     session = get_session()
     it = get_item(session, current_staff(), item_id)
-    if mark_read(session, current_staff(), now_utc(), item_id=it.id):
-        session.commit()  # opening the item reads its notices
+    if has_unread_about(session, current_staff(), it.id):  # opening the item reads its notices
+        with bookkeeping_session() as writer:
+            mark_read(writer, current_staff(), now_utc(), item_id=it.id)
     events = session.scalars(select(Event).where(Event.item_id == it.id).order_by(Event.id)).all()
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)

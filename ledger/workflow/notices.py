@@ -175,6 +175,12 @@ def told_about(session: Session, user: User, item_id: int) -> bool:
     return any(e.get("item_id") == item_id for entries in digests for e in entries or [])
 
 
+def has_unread_about(session: Session, user: User, item_id: int) -> bool:
+    """Whether the user has unread notices about the item (a cheap read before marking them)."""
+    stmt = visible_notices(user).where(Notice.read_at.is_(None), Notice.item_id == item_id)
+    return session.scalar(select(stmt.exists())) or False
+
+
 def mark_read(
     session: Session,
     user: User,

@@ -21,12 +21,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from huiying.cli import main
-from ledger import queries, supervision
+from ledger import queries
 from ledger.db import make_engine, make_session_factory
 from ledger.export import write_workbook
 from ledger.models import Event, Item, User
 from ledger.queries import ItemFilter, list_page
 from ledger.schema import alembic_config, current_revision
+from ledger.workflow import supervision
 from webapp import create_app
 
 from .test_sessions import sign_in
@@ -76,7 +77,7 @@ def test_demo_data_is_realistic_and_sequences_go_on(db: Session) -> None:
     items = db.scalars(select(Item)).all()
     assert len(items) == ITEMS
     statuses = {i.status for i in items}
-    assert {"已办结", "已退回"} <= statuses and statuses & {"办理中", "待审核", "待分办"}
+    assert {"已答复", "已退回"} <= statuses and statuses & {"办理中", "待审核", "待分办"}
     channels = {i.source.channel for i in items}
     assert channels >= {"12345", "留言板", "领导信箱"}
     assert len({i.department_id for i in items}) > 8
