@@ -67,9 +67,9 @@ def _moment(name: str, label: str) -> datetime | None:
     return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
 
 
-def _form(values: dict[str, Any], status: int = 200) -> tuple[str, int]:
+def _form(values: dict[str, Any]) -> str:
     rules = receipt_rules()
-    page = render_template(
+    return render_template(
         "entry/form.html",
         v=values,
         types=[(r.key, r.name) for r in clock().rules],
@@ -79,7 +79,6 @@ def _form(values: dict[str, Any], status: int = 200) -> tuple[str, int]:
         max_mb=MAX_BYTES // (1024 * 1024),
         max_files=MAX_FILES,
     )
-    return page, status
 
 
 @bp.get("/")
@@ -118,7 +117,7 @@ def submit():
     except IntakeError as exc:
         session.rollback()
         flash(f"未登记：{exc}", "error")
-        return _form(values, 400)
+        return _form(values)  # the form again, with what was typed
     if result.outcome == "new":
         flash("已登记。办理时限已按收到日计算。", "info")
     else:
