@@ -4,6 +4,7 @@ media reports, and the download of their attachments (only for users who may see
 from __future__ import annotations
 
 import secrets
+import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,7 @@ from ledger.intake.attachments import (
     MAX_BYTES,
     MAX_FILES,
     Upload,
+    attachment_dir,
     attachment_path,
     mime_type,
 )
@@ -113,11 +115,17 @@ def submit():
         )
         ctx = IntakeContext.load(session, _settings())
         result = register(session, current_staff(), entry, ctx, receipt_rules(), now=now_utc())
-        session.commit()
     except IntakeError as exc:
         session.rollback()
         flash(f"未登记：{exc}", "error")
         return _form(values)  # the form again, with what was typed
+    try:
+        session.commit()
+    except Exception:
+        session.rollback()
+        if result.outcome == "new":  # the item is gone: so are its files
+            shutil.rmtree(attachment_dir(_instance_dir(), result.item_id), ignore_errors=True)
+        raise
     if result.outcome == "new":
         flash("已登记。办理时限已按收到日计算。", "info")
     else:

@@ -22,7 +22,7 @@ from ledger.intake.pipeline import IntakeContext, IntakeResult, intake
 from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
-from ledger.models import Item, ItemStatus, Role, User
+from ledger.models import Item, ItemStatus, Role, RoutingDecision, User
 
 SOURCE = "manual"
 SOURCE_NAME = "人工录入"
@@ -93,6 +93,16 @@ def register(
             item.status = ItemStatus.IN_PROGRESS
         record_event(
             session, item, user, "录入处室承办", before=before, after={"状态": item.status}
+        )
+        # Shown in the 分办历史; not a training example: the 处室 chose itself, nobody triaged.
+        session.add(
+            RoutingDecision(
+                item_id=item.id,
+                department_id=user.department_id,
+                method="confirmed",
+                decided_by_id=user.id,
+                reason="处室人员录入，由本处室承办",
+            )
         )
     stored: list[Path] = []
     try:

@@ -20,7 +20,7 @@ from ledger.intake.receipt import (
     parse_receipt_rules,
 )
 from ledger.intake.record_checks import IntakeError
-from ledger.models import Event, Item, ItemStatus, User
+from ledger.models import Event, Item, ItemStatus, RoutingDecision, User
 from ledger.settings import Settings
 
 NOW = datetime(2026, 10, 20, 10, tzinfo=SHANGHAI)
@@ -169,6 +169,13 @@ def test_department_user_enters_for_own_department(
     assert item is not None
     assert item.department_id == handler.department_id
     assert item.status == ItemStatus.IN_PROGRESS
+    last = session.scalars(
+        select(RoutingDecision)
+        .where(RoutingDecision.item_id == item.id)
+        .order_by(RoutingDecision.id.desc())
+    ).first()
+    assert last is not None and last.method == "confirmed" and not last.is_training_example
+    assert last.department_id == handler.department_id
 
 
 @pytest.mark.parametrize(
