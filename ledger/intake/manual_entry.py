@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
@@ -22,7 +23,7 @@ from ledger.intake.pipeline import IntakeContext, IntakeResult, intake
 from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
-from ledger.models import Item, ItemStatus, Role, RoutingDecision, User
+from ledger.models import Item, ItemStatus, Role, RoutingDecision, Source, User
 
 SOURCE = "manual"
 SOURCE_NAME = "人工录入"
@@ -81,9 +82,16 @@ def register(
         request_kind=entry.request_kind or None,
         extra={"渠道": entry.channel, "收到日依据": receipt.explanation},
     )
+    done = session.scalar(
+        select(Item.id)
+        .join(Source)
+        .where(Source.slug == SOURCE, Item.external_id == record.external_id)
+    )
+    if done is not None:  # the same form again (reload, back button): a form registers once
+        return IntakeResult(done, "unchanged")
     result = intake(session, record, ctx, now=now)
     if result.outcome != "new":
-        return result  # the same form again: nothing more to do
+        return result  # a concurrent submit of the same form got there first
     item = session.get(Item, result.item_id)
     assert item is not None
     if not role.sees_all_departments and item.department_id != user.department_id:

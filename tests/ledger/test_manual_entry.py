@@ -148,8 +148,13 @@ def test_same_form_twice_registers_once(
 ) -> None:
     clerk = user(session, "fenban")
     first = register(session, clerk, application("dup1"), ctx, receipts, now=NOW)
-    again = register(session, clerk, application("dup1"), ctx, receipts, now=NOW)
+    edited = application(
+        "dup1", title="改过的标题", uploads=[Upload("补充.txt", "补充材料".encode())]
+    )
+    again = register(session, clerk, edited, ctx, receipts, now=NOW)
     assert again.item_id == first.item_id and again.outcome == "unchanged"
+    item = session.get(Item, first.item_id)
+    assert item is not None and item.title == application().title and "附件" not in item.extra
 
 
 def test_department_user_enters_for_own_department(

@@ -127,3 +127,14 @@ def test_form_needs_csrf_and_an_entry_role(app: Flask) -> None:
     assert fenban.post("/entry/", data=data, content_type="multipart/form-data").status_code == 400
     assert client_for(app, "fenxi").get("/entry/").status_code == 403
     assert count_items(app) == 0
+
+
+def test_same_form_submitted_twice_registers_once(app: Flask) -> None:
+    fenban = client_for(app, "fenban")
+    data = application(fenban)
+    first = fenban.post("/entry/", data=data, content_type="multipart/form-data")
+    again = dict(data, attachments=[(BytesIO(PDF), "申请表.pdf")])
+    second = fenban.post("/entry/", data=again, content_type="multipart/form-data")
+    assert second.headers["Location"] == first.headers["Location"]
+    assert "已经登记过" in fenban.get(second.headers["Location"]).get_data(as_text=True)
+    assert count_items(app) == 1
