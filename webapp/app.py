@@ -74,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     from webapp import (
         admin_views,
         analysis_views,
+        entry_views,
         ledger_views,
         review_views,
         supervision_views,
@@ -90,6 +91,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(admin_views.bp)
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(analysis_views.bp)
+    app.register_blueprint(entry_views.bp)
 
     @app.get("/")
     @login_required
