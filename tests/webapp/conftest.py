@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -53,6 +53,23 @@ def _csrf_token(html: str) -> str:
 @pytest.fixture
 def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
+
+
+LoginAs = Callable[[Flask, str], FlaskClient]
+
+
+def _signed_in(app: Flask, username: str) -> FlaskClient:
+    """A new test client of `app`, logged in as `username` through the real login form."""
+    client = app.test_client()
+    response = AuthActions(client).login(username)
+    assert response.status_code == 302, username
+    return client
+
+
+@pytest.fixture
+def client_for() -> LoginAs:
+    """`client_for(app, username)`: a client logged in as that demo user."""
+    return _signed_in
 
 
 CHROMIUM = Path("/usr/bin/chromium")

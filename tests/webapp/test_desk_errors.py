@@ -2,25 +2,15 @@
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 
 from flask import Flask, abort
 from flask.testing import FlaskClient
 
 
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    return client
-
-
-def test_chinese_error_pages_with_a_way_back(app: Flask) -> None:
+def test_chinese_error_pages_with_a_way_back(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask
+) -> None:
     app.config["PROPAGATE_EXCEPTIONS"] = False  # show the 500 page as production does
 
     @app.get("/_boom")

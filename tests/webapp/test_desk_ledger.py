@@ -4,7 +4,7 @@ time, plain text and one line per action."""
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import UTC, datetime
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -17,19 +17,9 @@ SME = ("关于专精特新认定的咨询", "我厂想了解专精特新中小�
 ANGRY = ("投诉国企拖欠货款", "国有企业拖欠我公司货款一年多，我要投诉，已联系媒体曝光。")
 
 
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    return client
-
-
-def test_topic_and_risk_filters_paging_and_export(app: Flask, make_item) -> None:  # type: ignore[no-untyped-def]
+def test_topic_and_risk_filters_paging_and_export(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item
+) -> None:  # type: ignore[no-untyped-def]
     sme = make_item("L-1", *SME)
     angry = make_item("L-2", *ANGRY)
     for n in range(55):
@@ -55,7 +45,9 @@ def test_topic_and_risk_filters_paging_and_export(app: Flask, make_item) -> None
     assert [r[2] for r in rows[1:]] == ["L-1"] and "专精特新" in rows[1][-2]
 
 
-def test_audit_trail_reads_as_text(app: Flask, make_item, csrf, version) -> None:  # type: ignore[no-untyped-def]
+def test_audit_trail_reads_as_text(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf, version
+) -> None:  # type: ignore[no-untyped-def]
     item_id = make_item("A-1", *SME, route_to="sme")
     handler = client_for(app, "zxqy")
     for _ in range(2):  # saved twice with the same text: one line in the trail

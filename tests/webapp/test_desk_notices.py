@@ -3,7 +3,7 @@ read one by one (or by opening the item), and an item that has moved says where 
 
 from __future__ import annotations
 
-import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -17,20 +17,6 @@ from ledger.workflow.notices import notify
 from ledger.workflow.reminders import load_escalation, run_reminders
 from webapp.database import get_session
 
-
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    response = client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    assert response.status_code == 302, username
-    return client
-
-
 SME = ("关于专精特新认定的咨询", "我厂想了解专精特新中小企业申报时间和条件。")
 
 
@@ -39,7 +25,7 @@ def _user(name: str) -> User:
 
 
 def test_digest_links_and_a_moved_item_says_where_it_went(
-    app: Flask, make_item, csrf, version
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf, version
 ) -> None:  # type: ignore[no-untyped-def]
     received = datetime.now(UTC) - timedelta(days=40)
     ids = [make_item(f"N-{n}", *SME, route_to="sme", received_at=received) for n in range(3)]
@@ -91,7 +77,9 @@ def test_digest_links_and_a_moved_item_says_where_it_went(
     assert handler.get(f"/notices/items/{other}").status_code == 404
 
 
-def test_paging_filters_and_read_state(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+def test_paging_filters_and_read_state(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
     item_id = make_item("P-1", *SME, route_to="sme")
     now = datetime.now(UTC)
     with app.app_context():

@@ -4,6 +4,7 @@ lists, each item's 催办 history, a repeated 催办 must be confirmed, 催分�
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from flask import Flask
@@ -20,18 +21,6 @@ SME = ("关于专精特新认定的咨询", "我厂想了解专精特新中小�
 WAITING = ("合同款一年多未结清", "某国有企业欠我公司合同款 80 余万元，多次催要无果，请求协调。")
 
 
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    return client
-
-
 def _yellow_receipt(now: datetime) -> datetime:
     data = Settings.from_env().data_dir
     rule = load_rules(data / "deadline_rules.toml").get("留言板")
@@ -43,7 +32,9 @@ def _yellow_receipt(now: datetime) -> datetime:
     raise AssertionError("no receipt time gives a yellow card now")
 
 
-def test_board_filters_history_and_no_silent_duplicate(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+def test_board_filters_history_and_no_silent_duplicate(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
     now = datetime.now(UTC)
     red = make_item("R-1", *SME, route_to="sme", received_at=now - timedelta(days=40))
     yellow = make_item("Y-1", *SME, route_to="sme", received_at=_yellow_receipt(now))

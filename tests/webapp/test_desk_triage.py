@@ -5,6 +5,7 @@ flagged with its reason (its 处室 not pre-selected), bulk 回退 with a preset
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -18,24 +19,13 @@ WAITING = ("合同款一年多未结清", "某国有企业欠我公司合同款 
 NOT_OURS = ("小区物业乱收费", "小区物业公司乱收停车费，请求处理。")
 
 
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    response = client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    assert response.status_code == 302
-    return client
-
-
 def _rows(html: str) -> list[str]:
     return re.findall(r'<tr data-href="/triage/items/(\d+)', html)
 
 
-def test_every_waiting_item_is_reachable_by_paging(app: Flask, make_item) -> None:  # type: ignore[no-untyped-def]
+def test_every_waiting_item_is_reachable_by_paging(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item
+) -> None:  # type: ignore[no-untyped-def]
     for n in range(57):
         make_item(f"Q-{n:03d}", f"{WAITING[0]}（{n}）", WAITING[1])
     with app.app_context():
@@ -56,8 +46,12 @@ def test_every_waiting_item_is_reachable_by_paging(app: Flask, make_item) -> Non
     assert 'aria-current="page">1<' in first and "page=2" in first
 
 
-def test_sent_back_item_is_flagged_and_its_department_not_preselected(  # type: ignore[no-untyped-def]
-    app: Flask, make_item, csrf, version
+def test_sent_back_item_is_flagged_and_its_department_not_preselected(
+    client_for: Callable[[Flask, str], FlaskClient],  # type: ignore[no-untyped-def]
+    app: Flask,
+    make_item,
+    csrf,
+    version,
 ) -> None:
     item_id = make_item("B-1", *WAITING, route_to="sme")
     handler = client_for(app, "zxqy")
@@ -77,7 +71,9 @@ def test_sent_back_item_is_flagged_and_its_department_not_preselected(  # type: 
     assert "被中小企业局退回" in page and "selected" not in page.split('id="department"')[1][:2000]
 
 
-def test_bulk_return_of_not_ours_with_a_preset_reason(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+def test_bulk_return_of_not_ours_with_a_preset_reason(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
     ids = [make_item(f"W-{n}", f"{NOT_OURS[0]}{n}", NOT_OURS[1]) for n in range(3)]
     fenban = client_for(app, "fenban")
     html = fenban.get("/triage/?tab=not_ours").get_data(as_text=True)
@@ -94,8 +90,12 @@ def test_bulk_return_of_not_ours_with_a_preset_reason(app: Flask, make_item, csr
     assert statuses == {ItemStatus.RETURNED}
 
 
-def test_merge_found_by_number_or_title_and_confirm_and_next(  # type: ignore[no-untyped-def]
-    app: Flask, make_item, csrf, version
+def test_merge_found_by_number_or_title_and_confirm_and_next(
+    client_for: Callable[[Flask, str], FlaskClient],  # type: ignore[no-untyped-def]
+    app: Flask,
+    make_item,
+    csrf,
+    version,
 ) -> None:
     original = make_item("GD20260301000123", "国企拖欠我司货款一年多", "某国有企业拖欠货款。")
     dup = make_item("M-2", *WAITING)

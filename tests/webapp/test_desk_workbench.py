@@ -6,6 +6,7 @@ reviewer's edit needs another reviewer's approval."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 from flask import Flask
 from flask.testing import FlaskClient
@@ -19,25 +20,13 @@ SME = ("关于专精特新认定的咨询", "我厂想了解专精特新申报�
 HINT = "（在此写明答复内容：政策依据、办理情况、联系方式。）"
 
 
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    return client
-
-
 def _status(app: Flask, item_id: int) -> str:
     with app.app_context():
         return str(get_session().get(Item, item_id).status)  # type: ignore[union-attr]
 
 
 def test_template_hint_blocks_submit_and_the_draft_is_kept(
-    app: Flask, make_item, csrf, version
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf, version
 ) -> None:  # type: ignore[no-untyped-def]
     item_id = make_item("WB-1", *SME, route_to="sme")
     handler = client_for(app, "zxqy")
@@ -72,8 +61,12 @@ def test_template_hint_blocks_submit_and_the_draft_is_kept(
     assert "答复已提交审核" in done and _status(app, item_id) == ItemStatus.IN_REVIEW
 
 
-def test_extension_preview_pending_shown_and_reviewer_sees_unit_and_deadline(  # type: ignore[no-untyped-def]
-    app: Flask, make_item, csrf, version
+def test_extension_preview_pending_shown_and_reviewer_sees_unit_and_deadline(
+    client_for: Callable[[Flask, str], FlaskClient],  # type: ignore[no-untyped-def]
+    app: Flask,
+    make_item,
+    csrf,
+    version,
 ) -> None:
     item_id = make_item("WB-2", *SME, route_to="sme")
     handler = client_for(app, "zxqy")
@@ -100,7 +93,9 @@ def test_extension_preview_pending_shown_and_reviewer_sees_unit_and_deadline(  #
     assert "申请人：中小企业局承办人" in review
 
 
-def test_contact_only_for_the_own_department_and_logged(app: Flask, make_item, csrf) -> None:  # type: ignore[no-untyped-def]
+def test_contact_only_for_the_own_department_and_logged(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
     item_id = make_item("WB-3", *SME, route_to="sme")
     handler = client_for(app, "zxqy")
     page = handler.get(f"/workbench/items/{item_id}").get_data(as_text=True)
@@ -126,8 +121,12 @@ def test_contact_only_for_the_own_department_and_logged(app: Flask, make_item, c
     assert refused.status_code == 404
 
 
-def test_review_shows_submitter_diff_and_edit_needs_another_reviewer(  # type: ignore[no-untyped-def]
-    app: Flask, make_item, csrf, version
+def test_review_shows_submitter_diff_and_edit_needs_another_reviewer(
+    client_for: Callable[[Flask, str], FlaskClient],  # type: ignore[no-untyped-def]
+    app: Flask,
+    make_item,
+    csrf,
+    version,
 ) -> None:
     with app.app_context():
         session = get_session()

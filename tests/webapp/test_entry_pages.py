@@ -4,6 +4,7 @@ the item in the 台账 with its due date, and the attachment only for users who 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from io import BytesIO
 from pathlib import Path
 
@@ -15,18 +16,6 @@ from ledger.models import Item
 from webapp.database import get_session
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
-
-
-def client_for(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    client.post(
-        "/auth/login",
-        data={"username": username, "password": "huiying-demo", "csrf_token": token.group(1)},
-    )
-    return client
 
 
 def form_fields(client: FlaskClient) -> dict[str, str]:
@@ -59,7 +48,9 @@ def count_items(app: Flask) -> int:
         return get_session().scalar(select(func.count()).select_from(Item)) or 0
 
 
-def test_application_by_post_with_attachment(app: Flask) -> None:
+def test_application_by_post_with_attachment(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask
+) -> None:
     fenban = client_for(app, "fenban")
     assert 'href="/entry/"' in fenban.get("/ledger/").get_data(as_text=True)  # nav link
     response = fenban.post("/entry/", data=application(fenban), content_type="multipart/form-data")
@@ -82,7 +73,9 @@ def test_application_by_post_with_attachment(app: Flask) -> None:
     assert f"/ledger/items/{item_id}" in listing
 
 
-def test_attachment_only_for_users_who_see_the_item(app: Flask) -> None:
+def test_attachment_only_for_users_who_see_the_item(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask
+) -> None:
     handler = client_for(app, "rjc")  # 软件与信息服务业处: the item is theirs
     data = application(handler, item_type="12345", channel="来电", submitted_at="")
     response = handler.post("/entry/", data=data, content_type="multipart/form-data")
@@ -97,7 +90,9 @@ def test_attachment_only_for_users_who_see_the_item(app: Flask) -> None:
     assert app.test_client().get(link).status_code in (302, 401)  # not logged in
 
 
-def test_refused_input_saves_nothing(app: Flask, tmp_path: Path) -> None:
+def test_refused_input_saves_nothing(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, tmp_path: Path
+) -> None:
     fenban = client_for(app, "fenban")
     before = count_items(app)
     cases = [
@@ -120,7 +115,9 @@ def test_refused_input_saves_nothing(app: Flask, tmp_path: Path) -> None:
     assert not list((tmp_path / "attachments").rglob("*.*"))
 
 
-def test_form_needs_csrf_and_an_entry_role(app: Flask) -> None:
+def test_form_needs_csrf_and_an_entry_role(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask
+) -> None:
     fenban = client_for(app, "fenban")
     data = application(fenban)
     data.pop("csrf_token")
@@ -129,7 +126,9 @@ def test_form_needs_csrf_and_an_entry_role(app: Flask) -> None:
     assert count_items(app) == 0
 
 
-def test_same_form_submitted_twice_registers_once(app: Flask) -> None:
+def test_same_form_submitted_twice_registers_once(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask
+) -> None:
     fenban = client_for(app, "fenban")
     data = application(fenban)
     first = fenban.post("/entry/", data=data, content_type="multipart/form-data")
