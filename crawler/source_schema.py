@@ -1,9 +1,9 @@
 """Every key a source file (data/sources/<slug>.toml) may hold; anything else is refused at load
-with the nearest valid key (ledger.config_schema). README “来源配置” explains each key."""
+with the nearest valid key (ledger.config.keys). README “来源配置” explains each key."""
 
 from __future__ import annotations
 
-from ledger.config_schema import ANY_KEY, Schema
+from ledger.config.keys import ANY_KEY, Schema
 
 # A field is a selector string ("css:…", "xpath:…", "json:…") or a table with one of
 # css/xpath/json (or `from`, a list of selectors joined by `sep`), an optional regex `re` (its

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from crawler.source_schema import SOURCE
-from ledger.config_schema import UnknownKeyError, check_keys
+from ledger.config.keys import UnknownKeyError, check_keys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 LIST_FORMATS = {"html", "embedded_xml", "json"}

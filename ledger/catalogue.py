@@ -10,8 +10,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.accounts import hash_password
-from ledger.config_schema import UnknownKeyError, check_keys
-from ledger.data_schemas import DEPARTMENTS, USERS
+from ledger.config.keys import UnknownKeyError, check_keys
+from ledger.config.schemas import DEPARTMENTS, USERS
 from ledger.models import Department, Role, User
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import admin, config_files, login_guard
+from ledger import admin, login_guard
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
+from ledger.config import files as config_files
 from ledger.models import Department, Role, Source, User
 from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.auth import current_staff, keep_this_session

@@ -7,8 +7,8 @@ import tomllib
 import click
 
 from ledger.db import make_engine
-from ledger.demo_data import generate
-from ledger.demo_rows import Corpus
+from ledger.demo.bulk import generate
+from ledger.demo.rows import Corpus
 from ledger.settings import Settings
 
 

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 import click
 
 from ledger.db import make_engine, make_session_factory
-from ledger.demo_history import play_history
+from ledger.demo.history import play_history
 from ledger.settings import Settings
 from ledger.workflow.guards import Clock
 

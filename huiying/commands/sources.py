@@ -82,8 +82,8 @@ def check_data(data_dir: Path | None) -> None:
     """检查 data/ 下管理员编辑的 TOML 文件：不认识的键（含拼写错误）逐一报出。"""
     import tomllib
 
-    from ledger.config_schema import UnknownKeyError, check_keys
-    from ledger.data_schemas import DATA_FILES
+    from ledger.config.keys import UnknownKeyError, check_keys
+    from ledger.config.schemas import DATA_FILES
     from ledger.settings import Settings
 
     base = data_dir or Settings.from_env().data_dir

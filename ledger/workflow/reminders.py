@@ -21,8 +21,8 @@ from sqlalchemy.orm import Session, joinedload
 from ledger.audit import record_event
 from ledger.clock.calendar import WorkingCalendar
 from ledger.clock.deadlines import SHANGHAI
-from ledger.config_schema import UnknownKeyError, check_keys
-from ledger.data_schemas import ESCALATION
+from ledger.config.keys import UnknownKeyError, check_keys
+from ledger.config.schemas import ESCALATION
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User
 from ledger.queries import OVERDUE_STATUSES

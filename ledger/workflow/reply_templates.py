@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.config_schema import UnknownKeyError, check_keys
-from ledger.data_schemas import REPLY_TEMPLATES
+from ledger.config.keys import UnknownKeyError, check_keys
+from ledger.config.schemas import REPLY_TEMPLATES
 from ledger.models import Item
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from ledger.catalogue import CatalogueError, read_departments
-from ledger.config_schema import check_keys
-from ledger.data_schemas import DATA_FILES
+from ledger.config.keys import check_keys
+from ledger.config.schemas import DATA_FILES
 from ledger.settings import REPO_ROOT
 from ledger.workflow.reminders import EscalationFileError, load_escalation
 from ledger.workflow.reply_templates import TemplateFileError, load_templates

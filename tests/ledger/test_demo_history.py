@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from demoportal.state import PortalState
-from ledger.demo_history import play_history
+from ledger.demo.history import play_history
 from ledger.intake.pipeline import IntakeContext, intake
 from ledger.intake.records import IntakeRecord
 from ledger.models import Event, Item, ItemStatus, Reply, ReplyStatus

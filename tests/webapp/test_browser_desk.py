@@ -14,7 +14,7 @@ from flask import Flask
 from sqlalchemy import func, select
 
 from demoportal.state import PortalState
-from ledger.demo_history import play_history
+from ledger.demo.history import play_history
 from ledger.intake.pipeline import IntakeContext, intake
 from ledger.intake.records import IntakeRecord
 from ledger.models import Item

@@ -1,4 +1,4 @@
-"""The keys each administrator-edited TOML file in data/ may hold (checked by ledger.config_schema).
+"""The keys each administrator-edited TOML file in data/ may hold (checked by ledger.config.keys).
 
 Loaders in ledger check their file at load; topics.toml (read by the classifier, which imports
 nothing of ours) and the demo portal's files are checked by `huiying sources check --data` and the
@@ -7,7 +7,7 @@ test suite.
 
 from __future__ import annotations
 
-from ledger.config_schema import ANY_KEY, Schema
+from ledger.config.keys import ANY_KEY, Schema
 
 DEPARTMENTS: Schema = {
     "department": [

@@ -1,4 +1,4 @@
-"""Rows for bulk demo data (ledger.demo_data): one item and what it leaves behind, as tuples in
+"""Rows for bulk demo data (ledger.demo.bulk): one item and what it leaves behind, as tuples in
 the column order of TABLES. Proportions are data at the top of the module."""
 
 from __future__ import annotations

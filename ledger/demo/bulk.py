@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.engine import Connection, Engine
 
-from ledger.demo_rows import TABLES, ChunkRows, Corpus, Org, item_rows
+from ledger.demo.rows import TABLES, ChunkRows, Corpus, Org, item_rows
 
 CHUNK = 20_000
 

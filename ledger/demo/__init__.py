@@ -1,0 +1,1 @@
+"""Demo content for the ledger: a plausible office history and bulk data for load tests."""
