@@ -351,13 +351,7 @@ def bulk_confirm(
                 confirm(session, user, item_id, version, now=now)
             result.done.append(item_id)
         except (WorkflowError, NotVisible) as exc:
-            if isinstance(exc, MissingVersion):
-                msg = "缺少版本号，请刷新页面后重试"
-            elif isinstance(exc, VersionConflict):
-                msg = "已被他人修改"
-            else:
-                msg = str(exc) or "不可见"
-            result.skipped.append((item_id, msg))
+            result.skipped.append((item_id, skip_reason(exc)))
     return result
 
 
@@ -378,3 +372,12 @@ def triage_queue(session: Session, user: User, limit: int = 200) -> list[Item]:
             .limit(limit)
         )
     )
+
+
+def skip_reason(exc: WorkflowError | NotVisible) -> str:
+    """Why a bulk action skipped one item, as the page lists it."""
+    if isinstance(exc, MissingVersion):
+        return "缺少版本号，请刷新页面后重试"
+    if isinstance(exc, VersionConflict):
+        return "已被他人修改"
+    return str(exc) or "不可见"

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session, joinedload
 
 from ledger.models import Department, Item, ItemStatus, RoutingDecision, User
 from ledger.queries import NotVisible, visible_items
-from ledger.workflow.guards import Clock, MissingVersion, VersionConflict, WorkflowError
+from ledger.workflow.guards import Clock, WorkflowError
 from ledger.workflow.report_back import ReportBack
-from ledger.workflow.triage import NOT_OURS, BulkResult, return_not_ours
+from ledger.workflow.triage import NOT_OURS, BulkResult, return_not_ours, skip_reason
 
 TABS = {"new": "新进", "returned": "被退回", "not_ours": "非本厅职责", "all": "全部"}
 # Preset reasons for 回退, as the 12345 platform expects them: whose business it is instead.
@@ -181,13 +181,7 @@ def bulk_return(
                 )
             result.done.append(item_id)
         except (WorkflowError, NotVisible) as exc:
-            if isinstance(exc, MissingVersion):
-                msg = "缺少版本号，请刷新页面后重试"
-            elif isinstance(exc, VersionConflict):
-                msg = "已被他人修改"
-            else:
-                msg = str(exc) or "不可见"
-            result.skipped.append((item_id, msg))
+            result.skipped.append((item_id, skip_reason(exc)))
     return result
 
 
