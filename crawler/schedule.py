@@ -7,7 +7,6 @@ from a shell, cron or a web app's scheduler.
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 from collections.abc import Callable
@@ -18,13 +17,14 @@ from typing import Any
 from filelock import FileLock, Timeout
 
 from crawler.process import CrawlSummary, run_crawl
+from crawler.record import record_summary
 
 logger = logging.getLogger("huiying.crawler")
-LAST_CRAWL = "last-crawl.json"  # beside the lock (the instance folder): the last crawl's figures
 
 
 def crawl_once_locked(lock_path: Path | str, **run_crawl_options: Any) -> CrawlSummary | None:
-    """Run one crawl if nobody else is crawling; None when the lock is held elsewhere."""
+    """Run one crawl if nobody else is crawling; None when the lock is held elsewhere. Each
+    source's outcome, counts and first refusals are recorded in the ledger (the admin page)."""
     Path(lock_path).parent.mkdir(parents=True, exist_ok=True)
     lock = FileLock(str(lock_path))
     try:
@@ -33,10 +33,16 @@ def crawl_once_locked(lock_path: Path | str, **run_crawl_options: Any) -> CrawlS
         logger.info("another crawl holds %s: skipped", lock_path)
         return None
     try:
+        started = datetime.now(UTC)
         summary = run_crawl(**run_crawl_options)
-        record = dict(summary.as_dict(), finished_at=datetime.now(UTC).isoformat())
-        target = Path(lock_path).with_name(LAST_CRAWL)
-        target.write_text(json.dumps(record, ensure_ascii=False, indent=1), "utf-8")
+        record_summary(
+            summary,
+            started,
+            datetime.now(UTC),
+            database_url=run_crawl_options.get("database_url"),
+            sources_dir=run_crawl_options.get("sources_dir"),
+            env=run_crawl_options.get("env"),
+        )
         return summary
     finally:
         lock.release()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from collections.abc import Iterable
 from datetime import datetime
 from pathlib import Path
 
@@ -32,11 +33,19 @@ def _department(session: Session, code: str | None) -> Department | None:
     return dept
 
 
-def _role(value: str) -> Role:
+def _roles(values: Iterable[str], dept: Department | None) -> list[Role]:
+    """The roles asked for, in the order given (the first is where a login lands); a 处室 role
+    needs a 处室 unless another role of the user sees every 处室 anyway."""
     try:
-        return Role(value)
+        roles = list(dict.fromkeys(Role(v) for v in values if v))
     except ValueError as exc:
         raise WorkflowError(f"角色无效；可选：{'、'.join(r.value for r in Role)}。") from exc
+    if not roles:
+        raise WorkflowError("至少选择一个角色。")
+    local = [r for r in roles if not r.sees_all_departments]
+    if local and dept is None:
+        raise WorkflowError(f"{'、'.join(r.value for r in local)}必须属于一个处室。")
+    return roles
 
 
 def create_user(
@@ -46,7 +55,7 @@ def create_user(
     username: str,
     display_name: str,
     password: str,
-    role: str,
+    roles: Iterable[str],
     department_code: str | None,
     email: str | None,
     now: datetime,
@@ -57,10 +66,8 @@ def create_user(
         raise WorkflowError("用户名为 2–60 位字母、数字、下划线、点或连字符。")
     if session.scalar(select(User).where(User.username == username)):
         raise WorkflowError(f"用户名「{username}」已存在。")
-    r = _role(role)
     dept = _department(session, department_code)
-    if not r.sees_all_departments and dept is None:
-        raise WorkflowError(f"{r.value}必须属于一个处室。")
+    held = _roles(roles, dept)
     try:
         hashed = hash_password(password)
     except ValueError as exc:
@@ -69,7 +76,7 @@ def create_user(
         username=username,
         display_name=display_name.strip() or username,
         password_hash=hashed,
-        role=r.value,
+        roles=held,
         department=dept,
         email=(email or "").strip() or None,
         created_at=now,
@@ -77,7 +84,7 @@ def create_user(
     session.add(user)
     session.flush()
     record_event(
-        session, None, admin, "新建用户", after={"用户": username, "角色": r.value}, at=now
+        session, None, admin, "新建用户", after={"用户": username, "角色": "、".join(held)}, at=now
     )
     return user
 
@@ -87,7 +94,7 @@ def update_user(
     admin: User,
     user_id: int,
     *,
-    role: str,
+    roles: Iterable[str],
     department_code: str | None,
     email: str | None,
     active: bool,
@@ -98,24 +105,23 @@ def update_user(
     user = session.get(User, user_id)
     if user is None:
         raise WorkflowError("用户不存在。")
-    r = _role(role)
     dept = _department(session, department_code)
-    if not r.sees_all_departments and dept is None:
-        raise WorkflowError(f"{r.value}必须属于一个处室。")
-    if user.id == admin.id and (not active or r != Role.ADMIN):
+    held = _roles(roles, dept)
+    if user.id == admin.id and (not active or Role.ADMIN not in held):
         raise WorkflowError("不能停用自己或取消自己的管理员角色。")
     before = {
-        "角色": user.role,
+        "角色": user.role_names,
         "处室": user.department.code if user.department else None,
         "启用": user.active,
     }
-    # A new password, role or 处室, or deactivation, ends the user's open sessions.
-    ends_sessions = bool(password) or (r.value, dept, active) != (
-        user.role,
+    # A new password, any change of roles (or of their order: the landing page) or 处室, or
+    # deactivation, ends the user's open sessions.
+    ends_sessions = bool(password) or (held, dept, active) != (
+        user.roles,
         user.department,
         user.active,
     )
-    user.role, user.department, user.active = r.value, dept, active
+    user.roles, user.department, user.active = held, dept, active
     user.email = (email or "").strip() or None
     if password:
         try:
@@ -125,7 +131,7 @@ def update_user(
     if ends_sessions:
         end_sessions(user)
     after = {
-        "角色": user.role,
+        "角色": "、".join(held),
         "处室": dept.code if dept else None,
         "启用": active,
         "重置密码": bool(password),

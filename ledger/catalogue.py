@@ -94,11 +94,14 @@ def sync_users(session: Session, path: Path) -> list[tuple[User, str]]:
     out: list[tuple[User, str]] = []
     for n, row in enumerate(data.get("user", []), start=1):
         try:
-            role = Role(row["role"])
-        except (KeyError, ValueError) as exc:
-            roles = "、".join(r.value for r in Role)
+            given = row["role"]  # one role, or a list of them (the first is where a login lands)
+            roles = [Role(r) for r in (given if isinstance(given, list) else [given])]
+            if not roles:
+                raise ValueError("no role")
+        except (KeyError, ValueError, TypeError) as exc:
+            choices = "、".join(r.value for r in Role)
             raise CatalogueError(
-                f"用户文件 {path} 第 {n} 个用户的 role 无效；可选：{roles}"
+                f"用户文件 {path} 第 {n} 个用户的 role 无效；可选：{choices}"
             ) from exc
         dept_code = row.get("department")
         if dept_code and dept_code not in depts:
@@ -111,7 +114,7 @@ def sync_users(session: Session, path: Path) -> list[tuple[User, str]]:
                 username=row["username"],
                 display_name=row.get("display_name", row["username"]),
                 password_hash=hash_password(row["password"]),
-                role=role.value,
+                roles=roles,
                 department=depts.get(dept_code) if dept_code else None,
                 email=row.get("email"),
             )

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Select, String, cast, func, select, tuple_
 from sqlalchemy.orm import Session, joinedload
 
-from ledger.models import Item, Role, Source, User
+from ledger.models import Item, Source, User
 from ledger.search import STATS, term_condition
 from ledger.states import WORK_ITEM
 
@@ -29,7 +29,7 @@ class NotVisible(LookupError):
 def visible_items(user: User) -> Select[Item]:
     """All items `user` may see: everything for 办公室 roles, only their 处室's items otherwise."""
     stmt = select(Item)
-    if not Role(user.role).sees_all_departments:
+    if not user.sees_all_departments:
         stmt = stmt.where(Item.department_id == user.department_id)
     return stmt
 

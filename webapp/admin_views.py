@@ -42,6 +42,13 @@ def users():
     )
 
 
+def _roles_from_form() -> list[str]:
+    """The ticked roles; the one chosen as 登录后首页 goes first (a login lands on its page)."""
+    roles = request.form.getlist("role")
+    home = request.form.get("home", "")
+    return sorted(roles, key=lambda r: r != home)
+
+
 @bp.post("/users")
 @roles_required(Role.ADMIN)
 def create_user():
@@ -53,7 +60,7 @@ def create_user():
             username=f.get("username", ""),
             display_name=f.get("display_name", ""),
             password=f.get("password", ""),
-            role=f.get("role", ""),
+            roles=_roles_from_form(),
             department_code=f.get("department") or None,
             email=f.get("email"),
             now=now_utc(),
@@ -72,7 +79,7 @@ def update_user(user_id: int):
             get_session(),
             current_staff(),
             user_id,
-            role=f.get("role", ""),
+            roles=_roles_from_form(),
             department_code=f.get("department") or None,
             email=f.get("email"),
             active=f.get("active") == "1",

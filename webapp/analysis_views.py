@@ -59,7 +59,7 @@ def _analysis(user: User, month: date) -> MonthAnalysis:
     session = get_session()
     stmt = visible_items(user).subquery()
     count, changed = session.execute(select(func.count(), func.max(stmt.c.updated_at))).one()
-    scope = "all" if Role(user.role).sees_all_departments else f"dept:{user.department_id}"
+    scope = "all" if user.sees_all_departments else f"dept:{user.department_id}"
     key = (scope, f"{month:%Y-%m}", count, str(changed), f"{now_utc():%Y-%m-%d %H}")
     cache: dict[Any, MonthAnalysis] = current_app.extensions.setdefault("huiying.analysis", {})
     with _lock:
@@ -101,7 +101,7 @@ def month():
         shown=shown,
         decisions=disclosure.decisions(session),
         departments=departments,
-        can_decide=Role(user.role) in DECIDERS,
+        can_decide=user.has_role(*DECIDERS),
         default_due=f"{datetime.now(SHANGHAI).date() + relativedelta(months=1):%Y-%m-%d}",
     )
 

@@ -96,7 +96,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     @app.get("/")
     @login_required
     def index():
-        """Each role lands on the page where its work is."""
+        """A login lands on the work page of its first role (the order the admin gave them)."""
         home = {
             Role.TRIAGE: "triage.queue",
             Role.HANDLER: "workbench.index",
@@ -104,7 +104,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
             Role.SUPERVISOR: "supervision.board",
             Role.ANALYST: "analysis.month",
         }
-        return redirect(url_for(home.get(Role(current_user.user.role), "ledger.index")))
+        for role in current_user.user.roles:
+            if role in home:
+                return redirect(url_for(home[role]))
+        return redirect(url_for("ledger.index"))
 
     return app
 

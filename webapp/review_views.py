@@ -62,7 +62,7 @@ def _item_page(item_id: int, kept_comment: str = "", status: int = 200):
         },
         unit=UNIT_ZH.get(rules.get(it.item_type).unit, ""),
         people=people,
-        can_review=current_staff().role == Role.REVIEWER.value,
+        can_review=current_staff().has_role(Role.REVIEWER),
         kept_comment=kept_comment.strip(),
     )
     return page, status

@@ -21,13 +21,13 @@ STALE_MESSAGE = "该事项刚被他人修改，本次操作未保存。请刷新
 
 
 def roles_required(*roles: Role) -> Callable[[F], F]:
-    """Login required, and the user's role must be one of `roles` (else 403)."""
+    """Login required, and the user must hold one of `roles` (else 403)."""
 
     def decorator(view: F) -> F:
         @wraps(view)
         @login_required
         def wrapped(*args: Any, **kwargs: Any) -> Any:
-            if Role(current_user.user.role) not in roles:
+            if not current_user.user.has_role(*roles):
                 abort(403)
             return view(*args, **kwargs)
 

@@ -58,7 +58,7 @@ def board():
         department_name=names.get(department) if department is not None else None,
         overdue_days=overdue_days,
         history=supervision.urge_history(session, listed),
-        can_urge=current_staff().role in (Role.SUPERVISOR.value, Role.ADMIN.value),
+        can_urge=current_staff().has_role(Role.SUPERVISOR, Role.ADMIN),
     )
 
 

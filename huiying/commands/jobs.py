@@ -91,7 +91,7 @@ class BackgroundJobs:
             )
             for source in summary.sources:
                 for failure in source.failures:
-                    log.error("定时采集 %s 失败：%s（见 last-crawl.json）", source.source, failure)
+                    log.error("定时采集 %s 失败：%s（见管理页“来源”）", source.source, failure)
 
     def start(self) -> BackgroundJobs:
         self.crawl.start()

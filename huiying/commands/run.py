@@ -50,7 +50,7 @@ def run(host: str, port: int, workers: int, no_crawl: bool) -> None:
     with make_session_factory(engine).begin() as session:
         sync_departments(session, settings.data_dir / "departments.toml")
         logins = [
-            (u.username, pw, u.role)
+            (u.username, pw, u.role_names)
             for u, pw in sync_users(session, settings.data_dir / "demo_users.toml")
         ]
     engine.dispose()

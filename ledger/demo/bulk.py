@@ -52,7 +52,11 @@ def load_org(conn: Connection) -> Org:
     sources = {r.channel: (r.id, r.slug) for r in conn.execute(text("SELECT * FROM source"))}
     departments = {r.name: (r.id, r.code) for r in conn.execute(text("SELECT * FROM department"))}
     users: dict[int | None, list[tuple[int, str, str]]] = {}
-    for r in conn.execute(text("SELECT id, username, role, department_id FROM user_account")):
+    held = text(  # one row per role a user holds
+        "SELECT u.id, u.username, r.role, u.department_id FROM user_account u "
+        "JOIN user_role r ON r.user_id = u.id ORDER BY u.id, r.position"
+    )
+    for r in conn.execute(held):
         users.setdefault(r.department_id, []).append((r.id, r.username, r.role))
     if not departments:
         raise RuntimeError("数据库里没有处室目录：请先运行 huiying init-db。")

@@ -22,7 +22,17 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.accounts import hash_password
-from ledger.models import Department, Event, Item, ItemStatus, Reply, ReplyStatus, Role, User
+from ledger.models import (
+    Department,
+    Event,
+    Item,
+    ItemStatus,
+    Reply,
+    ReplyStatus,
+    Role,
+    User,
+    UserRole,
+)
 from ledger.workflow.guards import Clock
 from ledger.workflow.handling import request_extension, save_draft, send_back, staff_reply, submit
 from ledger.workflow.notices import mark_read
@@ -68,9 +78,9 @@ def ensure_colleagues(session: Session) -> tuple[dict[int, User], dict[int, User
     for user in session.scalars(select(User).where(User.active).order_by(User.id)):
         if user.department_id is None:
             continue
-        if user.role == Role.HANDLER:
+        if user.has_role(Role.HANDLER):
             handlers.setdefault(user.department_id, user)
-        elif user.role == Role.REVIEWER:
+        if user.has_role(Role.REVIEWER):
             reviewers.setdefault(user.department_id, user)
     created = 0
     depts = session.scalars(
@@ -279,7 +289,9 @@ def play_history(
 ) -> HistoryReport:
     """Play every open item's past through the workflow (see the module docstring)."""
     triager = session.scalar(
-        select(User).where(User.role == Role.TRIAGE, User.active).order_by(User.id)
+        select(User)
+        .where(User.role_rows.any(UserRole.role == Role.TRIAGE.value), User.active)
+        .order_by(User.id)
     )
     if triager is None:
         raise ValueError("没有在用的分办员账号：先载入演示账号（huiying init-db --demo）。")

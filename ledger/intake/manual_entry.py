@@ -59,10 +59,9 @@ def register(
     now: datetime,
 ) -> IntakeResult:
     """Check `entry` and register it; raises IntakeError (a Chinese message) and saves nothing."""
-    role = Role(user.role)
-    if role not in ENTRY_ROLES:
-        raise IntakeError(f"{role.value}不能录入事项")
-    if not role.sees_all_departments and user.department_id is None:
+    if not user.has_role(*ENTRY_ROLES):
+        raise IntakeError(f"{user.role_names}不能录入事项")
+    if not user.sees_all_departments and user.department_id is None:
         raise IntakeError("你的账号没有所属处室，不能录入事项")
     _check_fields(entry, ctx)
     receipt = receipts.receipt(
@@ -94,7 +93,7 @@ def register(
         return result  # a concurrent submit of the same form got there first
     item = session.get(Item, result.item_id)
     assert item is not None
-    if not role.sees_all_departments and item.department_id != user.department_id:
+    if not user.sees_all_departments and item.department_id != user.department_id:
         before = {"处室": item.department.name if item.department else None, "状态": item.status}
         item.department_id = user.department_id
         if item.status == ItemStatus.NEW:

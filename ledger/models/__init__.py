@@ -1,6 +1,7 @@
 """The ledger's tables. Import models from here; each lives in a module by subject."""
 
 from ledger.models.audit import Event, RoutingDecision
+from ledger.models.crawl import CrawlOutcome, CrawlRun
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
 from ledger.models.items import (
     AdjustmentStatus,
@@ -14,7 +15,7 @@ from ledger.models.items import (
 )
 from ledger.models.logins import AccountLock, LoginFailure
 from ledger.models.notices import Notice, ReminderLog
-from ledger.models.org import Department, Role, User
+from ledger.models.org import Department, Role, User, UserRole
 
 __all__ = [
     "AccountLock",
@@ -22,6 +23,8 @@ __all__ = [
     "CandidateStatus",
     "DisclosureCandidate",
     "ClockAdjustment",
+    "CrawlOutcome",
+    "CrawlRun",
     "Department",
     "Event",
     "Item",
@@ -36,4 +39,5 @@ __all__ = [
     "RoutingDecision",
     "Source",
     "User",
+    "UserRole",
 ]

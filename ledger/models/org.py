@@ -1,7 +1,8 @@
-"""Organisation: 处室 (departments) and users with roles."""
+"""Organisation: 处室 (departments) and users, each holding one or more roles."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
 
@@ -54,7 +55,6 @@ class User(Base):
     username: Mapped[str] = mapped_column(String(60), unique=True)
     display_name: Mapped[str] = mapped_column(String(60))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[str] = mapped_column(String(20))
     department_id: Mapped[int | None] = mapped_column(ForeignKey("department.id"))
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
@@ -64,10 +64,62 @@ class User(Base):
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 
     department: Mapped[Department | None] = relationship(back_populates="users")
+    # in the order the administrator gave them: the first decides the page a login lands on
+    role_rows: Mapped[list[UserRole]] = relationship(
+        order_by="UserRole.position",
+        cascade="all, delete-orphan",
+        lazy="selectin",
+        back_populates="user",
+    )
 
     @property
-    def role_enum(self) -> Role:
-        return Role(self.role)
+    def roles(self) -> list[Role]:
+        return [Role(r.role) for r in self.role_rows]
+
+    @roles.setter
+    def roles(self, roles: Iterable[Role | str]) -> None:
+        wanted = list(dict.fromkeys(Role(r) for r in roles))
+        kept = {r.role: r for r in self.role_rows}
+        self.role_rows = [
+            kept.get(r.value) or UserRole(role=r.value, position=i) for i, r in enumerate(wanted)
+        ]
+        for i, row in enumerate(self.role_rows):
+            row.position = i
+
+    @property
+    def role(self) -> str:
+        """The first role's name (what a page shows as the user's title); checks use has_role."""
+        return self.role_rows[0].role if self.role_rows else ""
+
+    @role.setter
+    def role(self, value: Role | str) -> None:  # User(role=...) for a user with one role
+        self.roles = [value]
+
+    def has_role(self, *roles: Role) -> bool:
+        return any(r in roles for r in self.roles)
+
+    @property
+    def role_names(self) -> str:
+        return "、".join(r.value for r in self.roles)
+
+    @property
+    def sees_all_departments(self) -> bool:
+        """Any 办公室 role sees every 处室's items; 处室 roles alone see their own 处室's."""
+        return any(r.sees_all_departments for r in self.roles)
 
     def __repr__(self) -> str:
-        return f"<User {self.username} {self.role}>"
+        return f"<User {self.username} {self.role_names}>"
+
+
+class UserRole(Base):
+    """One role a user holds."""
+
+    __tablename__ = "user_role"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)  # a Role value
+    position: Mapped[int] = mapped_column(default=0)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

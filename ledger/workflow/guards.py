@@ -68,7 +68,7 @@ def now_utc() -> datetime:
 
 def require_role(user: User, roles: Iterable[Role], action: str) -> None:
     allowed = set(roles)
-    if Role(user.role) not in allowed:
+    if not user.has_role(*allowed):
         names = "、".join(r.value for r in allowed)
         raise NotPermitted(f"只有{names}可以{action}。")
 

@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import Session
 
-from ledger.models import Item, Notice, Role, User
+from ledger.models import Item, Notice, Role, User, UserRole
 from ledger.queries import visible_items
 
 
@@ -97,7 +97,7 @@ def department_users(
         session.scalars(
             select(User).where(
                 User.department_id == department_id,
-                User.role.in_([r.value for r in roles]),
+                User.role_rows.any(UserRole.role.in_([r.value for r in roles])),
                 User.active,
             )
         )
@@ -106,7 +106,11 @@ def department_users(
 
 def users_with_roles(session: Session, roles: Iterable[Role]) -> list[User]:
     return list(
-        session.scalars(select(User).where(User.role.in_([r.value for r in roles]), User.active))
+        session.scalars(
+            select(User).where(
+                User.role_rows.any(UserRole.role.in_([r.value for r in roles])), User.active
+            )
+        )
     )
 
 

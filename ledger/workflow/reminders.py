@@ -24,7 +24,7 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.config.keys import UnknownKeyError, check_keys
 from ledger.config.schemas import ESCALATION
 from ledger.masking import mask_personal_data
-from ledger.models import Department, Item, ReminderLog, Role, User
+from ledger.models import Department, Item, ReminderLog, Role, User, UserRole
 from ledger.queries import OVERDUE_STATUSES
 from ledger.workflow.notices import Mailer, notify
 
@@ -139,11 +139,15 @@ def _recipients(session: Session, item: Item, roles: tuple[Role, ...]) -> list[U
     if dept_roles and item.department_id is not None:
         users += session.scalars(
             select(User).where(
-                User.department_id == item.department_id, User.role.in_(dept_roles), User.active
+                User.department_id == item.department_id,
+                User.role_rows.any(UserRole.role.in_(dept_roles)),
+                User.active,
             )
         ).all()
     if office_roles:
-        users += session.scalars(select(User).where(User.role.in_(office_roles), User.active)).all()
+        users += session.scalars(
+            select(User).where(User.role_rows.any(UserRole.role.in_(office_roles)), User.active)
+        ).all()
     return users
 
 
