@@ -7,7 +7,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import admin, login_guard
+from ledger import admin, crawl_log, login_guard
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
 from ledger.config import files as config_files
@@ -18,6 +18,7 @@ from webapp.database import get_session
 from webapp.params import int_arg
 from webapp.roles import perform, roles_required
 from webapp.services import clock, data_dir, reload_clock
+from webapp.source_files import validate_source
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_HOLIDAY_FILE = 64 * 1024
@@ -261,13 +262,22 @@ def upload_holidays():
 @bp.get("/sources")
 @roles_required(Role.ADMIN)
 def sources():
-    rows = get_session().scalars(select(Source).order_by(Source.id)).all()
+    session = get_session()
+    rows = session.scalars(select(Source).order_by(Source.id)).all()
     configs = (
         sorted(p.name for p in (data_dir() / "sources").glob("*.toml"))
         if (data_dir() / "sources").is_dir()
         else []
     )
-    return render_template("admin/sources.html", sources=rows, configs=configs)
+    runs = crawl_log.latest_runs(session)
+    return render_template(
+        "admin/sources.html",
+        sources=rows,
+        configs=configs,
+        runs=runs,
+        advice={sid: crawl_log.advice(run) for sid, run in runs.items()},
+        never=[c for c in configs if c.removesuffix(".toml") not in {s.slug for s in rows}],
+    )
 
 
 @bp.post("/sources/<int:source_id>")
@@ -281,3 +291,55 @@ def toggle_source(source_id: int):
         "来源已启用。" if active else "来源已停用。",
     )
     return redirect(url_for("admin.sources"))
+
+
+def _source_path(slug: str) -> Path:
+    return data_dir() / "sources" / f"{slug}.toml"
+
+
+def _source_page(slug: str, text: str, shown: str = "") -> str:
+    return render_template(
+        "admin/source_edit.html",
+        slug=slug,
+        text=text,
+        shown=shown,
+        exists=_source_path(slug).is_file(),
+        versions=config_files.versions_of(_versions("sources") / slug),
+    )
+
+
+@bp.get("/sources/<slug>/edit")
+@roles_required(Role.ADMIN)
+def edit_source(slug: str):
+    path = _source_path(slug)
+    if not config_files.SOURCE_SLUG.fullmatch(slug) or not path.is_file():
+        flash(f"没有来源配置 {slug}.toml。", "error")
+        return redirect(url_for("admin.sources"))
+    shown = request.args.get("version", "")
+    text = config_files.read_version(_versions("sources") / slug, shown) if shown else None
+    return _source_page(
+        slug,
+        text if text is not None else path.read_text(encoding="utf-8"),
+        shown if text is not None else "",
+    )
+
+
+@bp.post("/sources/<slug>/edit")
+@roles_required(Role.ADMIN)
+def save_source(slug: str):
+    text = request.form.get("text", "").replace("\r\n", "\n")
+    if perform(
+        lambda: config_files.save_source(
+            get_session(),
+            current_staff(),
+            data_dir() / "sources",
+            _versions("sources"),
+            slug,
+            text,
+            now_utc(),
+            validate_source,
+        ),
+        f"来源配置 {slug}.toml 已按采集器的同一校验通过并保存，下次采集起生效（无需重启；原版本已保留）。",
+    ):
+        return redirect(url_for("admin.edit_source", slug=slug))
+    return _source_page(slug, text)  # the typed text stays in the editor beside the error

@@ -1,4 +1,5 @@
-"""Administrator-edited files changed from the web page: the deadline rules and the holiday files.
+"""Administrator-edited files changed from the web page: the deadline rules, the holiday files and
+the crawl sources (data/sources/<slug>.toml).
 
 Each change is validated exactly as the loader reads the file, written atomically, and the file it
 replaces is kept as a numbered version (in the instance folder, not in git), so a mistake can be
@@ -7,7 +8,9 @@ undone. The web app's clock reloads when a file's modification time changes: no 
 
 from __future__ import annotations
 
+import re
 import tomllib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -111,5 +114,44 @@ def delete_holiday_file(
     target.unlink()
     record_event(
         session, None, admin, "删除节假日文件", after={"年份": year, "原文件存为": kept}, at=now
+    )
+    return kept
+
+
+SOURCE_SLUG = re.compile(r"[a-z0-9_]{2,60}")
+
+
+def save_source(
+    session: Session,
+    admin: User,
+    sources_dir: Path,
+    versions: Path,
+    slug: str,
+    text: str,
+    now: datetime,
+    validate: Callable[[str, str], str | None],
+) -> str | None:
+    """Replace data/sources/<slug>.toml with `text` after `validate(slug, text)` (the crawler's
+    own loader: it returns the refusal, naming file, key and the nearest valid key, or None).
+    The replaced file is kept in versions/<slug>/; the next crawl reads the new file."""
+    require_role(admin, (Role.ADMIN,), "修改采集来源")
+    if not SOURCE_SLUG.fullmatch(slug):
+        raise WorkflowError("来源代码只能是 2–60 位小写字母、数字或下划线。")
+    target = sources_dir / f"{slug}.toml"
+    if target.exists() and target.read_text(encoding="utf-8") == text:
+        raise WorkflowError("来源配置没有改动。")
+    refusal = validate(slug, text)
+    if refusal:
+        raise WorkflowError(f"{refusal}。来源配置未保存。")
+    kept = _keep(target, versions / slug, admin, now)
+    sources_dir.mkdir(parents=True, exist_ok=True)
+    _write(target, text)
+    record_event(
+        session,
+        None,
+        admin,
+        "修改采集来源",
+        after={"来源": slug, "新建": kept is None, "原版本存为": kept},
+        at=now,
     )
     return kept
