@@ -49,6 +49,8 @@ def record_crawl(session: Session, figures: CrawlFigures) -> CrawlRun:
     if source is None:
         source = Source(slug=figures.slug, name=figures.name[:120], channel=figures.channel[:20])
         session.add(source)
+    elif source.name == source.slug and figures.name != figures.slug:  # intake knew no name
+        source.name = figures.name[:120]
     source.last_crawled_at = figures.finished_at
     run = CrawlRun(
         source=source,
@@ -87,9 +89,10 @@ def advice(run: CrawlRun) -> str:
     steps = []
     if "未正常结束" in text or "crashed" in text:
         steps.append("采集进程异常结束：查看采集日志中的报错")
-    if "HTTP" in text or "timeout" in text.lower() or "没有采到任何条目" in text:
+    unreachable = "HTTP" in text or "timeout" in text.lower() or "没有采到任何条目" in text
+    if unreachable:
         steps.append("在浏览器中打开来源地址，确认网站可访问、未要求登录或更换地址")
-    if "程序出错" in text or "broken page" in text or "翻页中断" in text:
+    if "程序出错" in text or "broken page" in text or ("翻页中断" in text and not unreachable):
         steps.append(
             "页面结构可能已改版：对照网页修改来源配置中的选择器（本页可编辑），下次采集生效"
         )

@@ -66,6 +66,7 @@ def test_each_crawl_is_recorded_per_source(portal, fresh_ledger_url, crawl_env, 
     assert feed.failures == [] and feed.refusals == [] and feed.advice == ""  # type: ignore[attr-defined]
     assert before <= board.started_at <= board.finished_at <= datetime.now(UTC)
     assert board.source.name == "网上留言板（演示）"  # a source that never delivered gets its row
+    assert feed.source.name != "demo_12345"  # the intake knew only the slug: the file names it
 
 
 def test_the_periodic_crawl_records_each_turn(portal, fresh_ledger_url, crawl_env, tmp_path):

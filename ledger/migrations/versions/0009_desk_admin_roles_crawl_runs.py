@@ -29,8 +29,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint('user_id', 'role', name=op.f('pk_user_role')),
     )
     op.execute('INSERT INTO user_role (user_id, role, position) SELECT id, role, 0 FROM user_account')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.drop_column('role')
+    # Native DROP COLUMN (SQLite >= 3.35) rather than batch mode: a batch rebuild of user_account
+    # would DROP the table under every row that points at a user (events, replies, notices).
+    op.execute('ALTER TABLE user_account DROP COLUMN role')
 
     op.create_table(
         'crawl_run',
@@ -58,16 +59,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_index('ix_crawl_run_source_id_id', table_name='crawl_run')
     op.drop_table('crawl_run')
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column('role', sa.String(length=20), server_default='', nullable=False)
-        )
+    # Native ADD COLUMN (no rebuild of user_account, see upgrade); NOT NULL needs a default
+    op.execute("ALTER TABLE user_account ADD COLUMN role VARCHAR(20) NOT NULL DEFAULT ''")
     # the first role (the one a login landed on) becomes the single role again
     op.execute(
         'UPDATE user_account SET role = (SELECT r.role FROM user_role r '
         'WHERE r.user_id = user_account.id ORDER BY r.position LIMIT 1) '
         'WHERE EXISTS (SELECT 1 FROM user_role r WHERE r.user_id = user_account.id)'
     )
-    with op.batch_alter_table('user_account', schema=None) as batch_op:
-        batch_op.alter_column('role', server_default=None)
+    if op.get_bind().dialect.name == 'postgresql':  # SQLite cannot drop a default in place
+        op.execute('ALTER TABLE user_account ALTER COLUMN role DROP DEFAULT')
     op.drop_table('user_role')
