@@ -2,6 +2,7 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
+from ledger.models.disclosure_requests import Consultation, CorrectionNotice, DisclosureRequest
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -21,7 +22,10 @@ __all__ = [
     "AdjustmentStatus",
     "CandidateStatus",
     "DisclosureCandidate",
+    "DisclosureRequest",
     "ClockAdjustment",
+    "Consultation",
+    "CorrectionNotice",
     "Department",
     "Event",
     "Item",
