@@ -121,15 +121,17 @@ FOI_REQUEST = Lifecycle(
     answered=frozenset({S.REPLIED, S.ARCHIVED}),
     closed=frozenset({S.RETURNED, S.MERGED, S.WITHDRAWN}),
     transitions={
-        S.NEW: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED, S.CORRECTING, S.REPLIED}),
+        S.NEW: frozenset(
+            {S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED, S.CORRECTING, S.CONSULTING}
+        ),
         S.IN_PROGRESS: frozenset(
             {S.IN_REVIEW, S.PAUSED, S.NEW, S.RETURNED, S.MERGED, S.REPLIED}
             | {S.CORRECTING, S.CONSULTING}
         ),
-        # 收到补正材料 (the clock restarts) or 逾期未补正 → 视为撤回
-        S.CORRECTING: frozenset({S.IN_PROGRESS, S.WITHDRAWN}),
+        # 收到补正材料 (the clock restarts; back to 待分办 when no 处室 has it yet) or 逾期未补正
+        S.CORRECTING: frozenset({S.NEW, S.IN_PROGRESS, S.WITHDRAWN}),
         # 第三方意见收到 (or the 15 days are over)
-        S.CONSULTING: frozenset({S.IN_PROGRESS}),
+        S.CONSULTING: frozenset({S.NEW, S.IN_PROGRESS}),
         S.PAUSED: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED}),
         S.IN_REVIEW: frozenset({S.REPLIED, S.IN_PROGRESS}),
         S.MERGED: frozenset({S.NEW, S.IN_PROGRESS, S.PAUSED}),

@@ -62,9 +62,9 @@ def annual_table(
         )
         .add_columns(DisclosureRequest)
     )
-    for _item, req in session.execute(stmt).tuples():
+    for item, req in session.execute(stmt):
         col = types.index(req.applicant_type) if req.applicant_type in types else len(types) - 1
-        received, done = _item.received_at, req.concluded_at
+        received, done = item.received_at, req.concluded_at
         if received >= start:
             counts["new"][col] += 1
         elif done is None or done >= start:

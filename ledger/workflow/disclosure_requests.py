@@ -92,10 +92,10 @@ def issue_correction(
     """补正告知 (Art. 30): once, within 7 working days of receipt; the clock stops until the
     completed request arrives (then it restarts) or the stated date passes (视为撤回)."""
     item, req = _load(session, user, item_id, version, "发出补正告知")
-    _require(item, HANDLING, "发出补正告知")
-    issued_at = _check_moment(item, issued_at, now, "补正告知日期")
     if req.corrections:
         raise WorkflowError("补正只能一次性告知（条例第三十条），本申请已发过补正告知。")
+    _require(item, HANDLING, "发出补正告知")
+    issued_at = _check_moment(item, issued_at, now, "补正告知日期")
     if not to_complete.strip():
         raise WorkflowError("请写明需要补正的事项（申请人应补充或更正什么）。")
     received = _local_date(item.received_at)
@@ -158,7 +158,7 @@ def record_completion(
     notice.completed_at, notice.completed_note = received_at, note.strip() or None
     before_due = item.due_at
     _adjust(item, user, "restart", received_at, "收到补正后的申请，重新起算")
-    item.status = ItemStatus.IN_PROGRESS
+    item.status = _handling_status(item)
     apply_deadline(item, clock.rules, clock.calendar)
     touch(item, now)
     record_event(
@@ -287,7 +287,7 @@ def record_opinion(
         raise WorkflowError("请写明第三方意见（逾期未提出的，写“逾期未提出意见”）。")
     record.opinion, record.opinion_at = opinion.strip(), opinion_at
     _adjust(item, user, "resume", opinion_at, "第三方意见已收到")
-    item.status = ItemStatus.IN_PROGRESS
+    item.status = _handling_status(item)
     apply_deadline(item, clock.rules, clock.calendar)
     touch(item, now)
     record_event(
@@ -483,6 +483,11 @@ def _load(
     if req is None:
         raise WorkflowError("该申请没有登记申请人情况（申请人类型），请先补登。")
     return item, req
+
+
+def _handling_status(item: Item) -> ItemStatus:
+    """Back from a pause: with its 处室 when it has one, else waiting for triage."""
+    return ItemStatus.IN_PROGRESS if item.department_id is not None else ItemStatus.NEW
 
 
 def _require(item: Item, statuses: tuple[ItemStatus, ...], action: str) -> None:
