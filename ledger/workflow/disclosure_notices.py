@@ -29,6 +29,12 @@ from ledger.workflow.guards import WorkflowError
 KINDS = ("correction", "extension", "reply")
 
 
+class Fields(string.Template):
+    """${名称}: field names in Chinese (the standard pattern is ASCII only)."""
+
+    idpattern = r"[^\W\d]\w*"
+
+
 @dataclass(frozen=True)
 class NoticeTemplate:
     kind: str
@@ -133,7 +139,7 @@ def render_notice(book: NoticeBook, kind: str, item: Item, req: DisclosureReques
     run = heading.add_run(template.title)
     run.bold, run.font.size = True, Pt(18)
     for text in template.paragraphs:
-        line = string.Template(text).safe_substitute(values)
+        line = Fields(text).safe_substitute(values)
         if not line.strip():
             continue
         para = doc.add_paragraph(line)

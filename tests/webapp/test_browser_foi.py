@@ -11,6 +11,7 @@ days ago; the 补正 notice went out the next day; the completed request came ye
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from io import BytesIO
 from pathlib import Path
 
 import pytest
@@ -148,7 +149,7 @@ def test_application_from_post_to_annual_report(
     page.goto(f"{live_url}/foi/annual?year={year}")
     with page.expect_download() as info:
         page.click("a.export")
-    ws = load_workbook(info.value.path()).active
+    ws = load_workbook(BytesIO(Path(info.value.path()).read_bytes())).active
     catalogue = load_catalogue(DATA / "disclosure_requests.toml")
     columns = ["自然人", "商业企业", "科研机构", "社会公益组织", "法律服务机构", "其他", "总计"]
     assert [ws.cell(row=4, column=c).value for c in range(5, 10)] == columns[1:6]
