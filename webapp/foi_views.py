@@ -16,6 +16,7 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.intake.record_checks import IntakeError
 from ledger.models import Item, ItemStatus, Role
 from ledger.queries import get_item
+from ledger.workflow import disclosure_consultations as consult
 from ledger.workflow import disclosure_requests as foi
 from ledger.workflow.disclosure_annual import annual_table, annual_workbook_bytes
 from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
@@ -200,7 +201,7 @@ def completion(item_id: int):
 def consultation(item_id: int):
     return _act(
         item_id,
-        lambda v, f: foi.start_consultation(
+        lambda v, f: consult.start_consultation(
             get_session(),
             current_staff(),
             item_id,
@@ -221,7 +222,7 @@ def consultation(item_id: int):
 def opinion(item_id: int):
     return _act(
         item_id,
-        lambda v, f: foi.record_opinion(
+        lambda v, f: consult.record_opinion(
             get_session(),
             current_staff(),
             item_id,
@@ -240,7 +241,7 @@ def opinion(item_id: int):
 def extension(item_id: int):
     return _act(
         item_id,
-        lambda v, f: foi.extend(
+        lambda v, f: consult.extend(
             get_session(),
             current_staff(),
             item_id,

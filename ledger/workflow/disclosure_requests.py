@@ -19,7 +19,6 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.models import (
     AdjustmentStatus,
     ClockAdjustment,
-    Consultation,
     CorrectionNotice,
     DisclosureRequest,
     Item,
@@ -91,11 +90,11 @@ def issue_correction(
 ) -> CorrectionNotice:
     """补正告知 (Art. 30): once, within 7 working days of receipt; the clock stops until the
     completed request arrives (then it restarts) or the stated date passes (视为撤回)."""
-    item, req = _load(session, user, item_id, version, "发出补正告知")
+    item, req = load_request(session, user, item_id, version, "发出补正告知")
     if req.corrections:
         raise WorkflowError("补正只能一次性告知（条例第三十条），本申请已发过补正告知。")
-    _require(item, HANDLING, "发出补正告知")
-    issued_at = _check_moment(item, issued_at, now, "补正告知日期")
+    require_state(item, HANDLING, "发出补正告知")
+    issued_at = check_moment(item, issued_at, now, "补正告知日期")
     if not to_complete.strip():
         raise WorkflowError("请写明需要补正的事项（申请人应补充或更正什么）。")
     received = _local_date(item.received_at)
@@ -114,7 +113,7 @@ def issue_correction(
         issued_by_id=user.id,
     )
     req.corrections.append(notice)
-    _adjust(item, user, "pause", issued_at, f"补正：{to_complete.strip()[:200]}")
+    adjust_clock(item, user, "pause", issued_at, f"补正：{to_complete.strip()[:200]}")
     item.status = ItemStatus.CORRECTING
     apply_deadline(item, clock.rules, clock.calendar)
     touch(item, now)
@@ -143,10 +142,10 @@ def record_completion(
     clock: Clock,
 ) -> Item:
     """收到补正后的申请: the 20-working-day clock restarts from that day (Art. 30)."""
-    item, req = _load(session, user, item_id, version, "记录补正材料")
-    _require(item, (ItemStatus.CORRECTING,), "记录补正材料")
+    item, req = load_request(session, user, item_id, version, "记录补正材料")
+    require_state(item, (ItemStatus.CORRECTING,), "记录补正材料")
     notice = req.corrections[-1]
-    received_at = _check_moment(item, received_at, now, "收到补正材料时间")
+    received_at = check_moment(item, received_at, now, "收到补正材料时间")
     if received_at < notice.issued_at:
         raise WorkflowError(
             f"收到补正材料时间早于补正告知日期（{_day(notice.issued_at)}），未保存。"
@@ -157,8 +156,8 @@ def record_completion(
         )
     notice.completed_at, notice.completed_note = received_at, note.strip() or None
     before_due = item.due_at
-    _adjust(item, user, "restart", received_at, "收到补正后的申请，重新起算")
-    item.status = _handling_status(item)
+    adjust_clock(item, user, "restart", received_at, "收到补正后的申请，重新起算")
+    item.status = handling_status(item)
     apply_deadline(item, clock.rules, clock.calendar)
     touch(item, now)
     record_event(
@@ -166,8 +165,8 @@ def record_completion(
         item,
         user,
         "收到补正材料",
-        before={"状态": ItemStatus.CORRECTING.value, "办理时限": _iso(before_due)},
-        after={"收到时间": _iso(received_at), "状态": item.status, "办理时限": _iso(item.due_at)},
+        before={"状态": ItemStatus.CORRECTING.value, "办理时限": iso(before_due)},
+        after={"收到时间": iso(received_at), "状态": item.status, "办理时限": iso(item.due_at)},
         note=note.strip()[:500] or None,
         at=now,
     )
@@ -212,154 +211,6 @@ def expire_corrections(session: Session, now: datetime, item_id: int | None = No
     return done
 
 
-def start_consultation(
-    session: Session,
-    user: User,
-    item_id: int,
-    version: int | None,
-    *,
-    kind: str,
-    party: str,
-    asked_at: datetime | None,
-    opinion: str,
-    now: datetime,
-    clock: Clock,
-) -> Consultation:
-    """征求第三方意见 (the clock pauses until the opinion is recorded) or 会商 (who, when, opinion)."""
-    item, req = _load(session, user, item_id, version, "记录征求意见/会商")
-    _require(item, HANDLING, "征求意见或会商")
-    if kind not in CONSULT_KINDS:
-        raise WorkflowError(f"请选择：{'、'.join(CONSULT_KINDS)}。")
-    if not party.strip():
-        raise WorkflowError("请写明征求意见或会商的对象（单位或第三方名称）。")
-    asked_at = _check_moment(item, asked_at, now, "征求意见/会商时间")
-    if kind == JOINT and not opinion.strip():
-        raise WorkflowError("会商记录须写明会商意见。")
-    record = Consultation(
-        kind=kind,
-        party=party.strip()[:200],
-        asked_at=asked_at,
-        opinion=opinion.strip() or None,
-        opinion_at=asked_at if kind == JOINT else None,
-        recorded_by_id=user.id,
-    )
-    req.consultations.append(record)
-    if kind == THIRD_PARTY:
-        _adjust(item, user, "pause", asked_at, f"第三方意见：{party.strip()[:100]}")
-        item.status = ItemStatus.CONSULTING
-        apply_deadline(item, clock.rules, clock.calendar)
-    touch(item, now)
-    record_event(
-        session,
-        item,
-        user,
-        kind,
-        after={"对象": party.strip()[:200], "时间": _iso(asked_at), "状态": item.status},
-        note=opinion.strip()[:500] or None,
-        at=now,
-    )
-    session.flush()
-    return record
-
-
-def record_opinion(
-    session: Session,
-    user: User,
-    item_id: int,
-    version: int | None,
-    *,
-    opinion: str,
-    opinion_at: datetime | None,
-    now: datetime,
-    clock: Clock,
-) -> Consultation:
-    """The third party's opinion (or "逾期未提出意见"): the clock runs again."""
-    item, req = _load(session, user, item_id, version, "记录第三方意见")
-    _require(item, (ItemStatus.CONSULTING,), "记录第三方意见")
-    open_ = [c for c in req.consultations if c.kind == THIRD_PARTY and c.opinion_at is None]
-    if not open_:
-        raise WorkflowError("没有等待答复的征求第三方意见。")
-    record = open_[-1]
-    opinion_at = _check_moment(item, opinion_at, now, "第三方意见时间")
-    if opinion_at < record.asked_at:
-        raise WorkflowError("第三方意见时间早于征求意见时间，未保存。")
-    if not opinion.strip():
-        raise WorkflowError("请写明第三方意见（逾期未提出的，写“逾期未提出意见”）。")
-    record.opinion, record.opinion_at = opinion.strip(), opinion_at
-    _adjust(item, user, "resume", opinion_at, "第三方意见已收到")
-    item.status = _handling_status(item)
-    apply_deadline(item, clock.rules, clock.calendar)
-    touch(item, now)
-    record_event(
-        session,
-        item,
-        user,
-        "第三方意见",
-        after={"对象": record.party, "状态": item.status, "办理时限": _iso(item.due_at)},
-        note=opinion.strip()[:500],
-        at=now,
-    )
-    session.flush()
-    return record
-
-
-def extend(
-    session: Session,
-    user: User,
-    item_id: int,
-    version: int | None,
-    *,
-    days: int | None,
-    reason: str,
-    approved_by: str,
-    approved_at: datetime | None,
-    now: datetime,
-    clock: Clock,
-) -> ClockAdjustment:
-    """延期 (Art. 33): ≤ 20 working days in all, approved by the head of the 公开工作机构; the
-    applicant is told with a 延期告知书."""
-    item, _ = _load(session, user, item_id, version, "延期")
-    _require(item, HANDLING, "延期")
-    rule = clock.rules.get(item.item_type)
-    used = sum(
-        a.amount or 0
-        for a in item.clock_adjustments
-        if a.kind == "extend" and a.status == AdjustmentStatus.APPROVED
-    )
-    if days is None or days <= 0:
-        raise WorkflowError("延期天数应为正整数（工作日）。")
-    if used + days > rule.extension_max:
-        raise WorkflowError(
-            f"延期合计不得超过 {rule.extension_max} 个工作日（条例第三十三条），已延期 {used}，未保存。"
-        )
-    if not reason.strip():
-        raise WorkflowError("请写明延期理由。")
-    if not approved_by.strip():
-        raise WorkflowError("延期须经政府信息公开工作机构负责人同意：请填写批准人。")
-    approved_at = _check_moment(item, approved_at, now, "批准时间")
-    if item.due_at is not None and approved_at > item.due_at:
-        raise WorkflowError("答复期限已过，不能再延期。")
-    adj = _adjust(
-        item, user, "extend", approved_at, f"{reason.strip()[:200]}（经{approved_by.strip()}同意）"
-    )
-    adj.amount = days
-    before_due = item.due_at
-    apply_deadline(item, clock.rules, clock.calendar)
-    touch(item, now)
-    record_event(
-        session,
-        item,
-        user,
-        "延期",
-        before={"办理时限": _iso(before_due)},
-        after={"延期": days, "批准人": approved_by.strip(), "办理时限": _iso(item.due_at)},
-        note=reason.strip()[:500],
-        at=now,
-    )
-    session.flush()
-    return adj
-
-
 def reply(
     session: Session,
     user: User,
@@ -375,10 +226,10 @@ def reply(
     now: datetime,
 ) -> DisclosureRequest:
     """答复 with an Art. 36 type; a type that needs a ground (or the right body) refuses without it."""
-    item, req = _load(session, user, item_id, version, "答复")
-    _require(item, HANDLING, "答复")
+    item, req = load_request(session, user, item_id, version, "答复")
+    require_state(item, HANDLING, "答复")
     decision = catalogue.decide(reply_type, ground, body)
-    replied_at = _check_moment(item, replied_at, now, "答复日期")
+    replied_at = check_moment(item, replied_at, now, "答复日期")
     if not text.strip():
         raise WorkflowError("请填写答复内容（答复告知书正文）。")
     req.reply_type = decision.reply.name
@@ -434,8 +285,8 @@ def archive(
     now: datetime,
 ) -> DisclosureRequest:
     """归档: answered or withdrawn applications get an archive number; read-only afterwards."""
-    item, req = _load(session, user, item_id, version, "归档")
-    _require(item, (ItemStatus.REPLIED, ItemStatus.WITHDRAWN), "归档")
+    item, req = load_request(session, user, item_id, version, "归档")
+    require_state(item, (ItemStatus.REPLIED, ItemStatus.WITHDRAWN), "归档")
     if not archive_no.strip():
         raise WorkflowError("请填写档案号。")
     concluded = req.concluded_at
@@ -467,10 +318,10 @@ def archive(
     return req
 
 
-# -- shared checks --------------------------------------------------------------------------
+# -- shared with ledger.workflow.disclosure_consultations --------------------------------------------------------------------------
 
 
-def _load(
+def load_request(
     session: Session, user: User, item_id: int, version: int | None, action: str
 ) -> tuple[Item, DisclosureRequest]:
     require_role(user, ROLES, action)
@@ -485,18 +336,18 @@ def _load(
     return item, req
 
 
-def _handling_status(item: Item) -> ItemStatus:
+def handling_status(item: Item) -> ItemStatus:
     """Back from a pause: with its 处室 when it has one, else waiting for triage."""
     return ItemStatus.IN_PROGRESS if item.department_id is not None else ItemStatus.NEW
 
 
-def _require(item: Item, statuses: tuple[ItemStatus, ...], action: str) -> None:
+def require_state(item: Item, statuses: tuple[ItemStatus, ...], action: str) -> None:
     if item.status not in statuses:
         allowed = "、".join(s.value for s in statuses)
         raise WorkflowError(f"申请当前状态为「{item.status}」，不能{action}（需为：{allowed}）。")
 
 
-def _check_moment(item: Item, moment: datetime | None, now: datetime, label: str) -> datetime:
+def check_moment(item: Item, moment: datetime | None, now: datetime, label: str) -> datetime:
     if moment is None:
         raise WorkflowError(f"请填写{label}。")
     if moment.utcoffset() is None:
@@ -510,7 +361,7 @@ def _check_moment(item: Item, moment: datetime | None, now: datetime, label: str
     return moment
 
 
-def _adjust(item: Item, user: User, kind: str, at: datetime, reason: str) -> ClockAdjustment:
+def adjust_clock(item: Item, user: User, kind: str, at: datetime, reason: str) -> ClockAdjustment:
     adj = ClockAdjustment(
         kind=kind,
         at=at,
@@ -535,5 +386,5 @@ def _fmt(moment: datetime) -> str:
     return moment.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M")
 
 
-def _iso(value: datetime | None) -> str | None:
+def iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None

@@ -25,6 +25,7 @@ from ledger.models import (
     User,
 )
 from ledger.settings import Settings
+from ledger.workflow import disclosure_consultations as consult
 from ledger.workflow import disclosure_requests as foi
 from ledger.workflow.disclosure_annual import annual_table
 from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
@@ -197,7 +198,7 @@ def test_third_party_pause_joint_consultation_and_extension(
     # Received Mon 2026-03-02: due 03-30 as it stands.
     item = apply(session, cat, "F-3", sh(2026, 3, 2, 10), "商业企业")
     user = fenban(session)
-    foi.start_consultation(
+    consult.start_consultation(
         session,
         user,
         item.id,
@@ -210,7 +211,7 @@ def test_third_party_pause_joint_consultation_and_extension(
         clock=clock,
     )
     assert item.status != ItemStatus.CONSULTING  # 会商 does not stop the clock
-    foi.start_consultation(
+    consult.start_consultation(
         session,
         user,
         item.id,
@@ -223,7 +224,7 @@ def test_third_party_pause_joint_consultation_and_extension(
         clock=clock,
     )
     assert item.status == ItemStatus.CONSULTING
-    foi.record_opinion(
+    consult.record_opinion(
         session,
         user,
         item.id,
@@ -243,7 +244,7 @@ def test_third_party_pause_joint_consultation_and_extension(
     # Extension: 21 refused (≤ 20); 10 approved: 04-22..24 (3), 04-27..30 (7), 05-01..05 劳动节,
     # 05-06..08 (10) → due Fri 2026-05-08. Then 11 more would exceed 20 in all.
     with pytest.raises(WorkflowError, match="不得超过 20"):
-        foi.extend(
+        consult.extend(
             session,
             user,
             item.id,
@@ -255,7 +256,7 @@ def test_third_party_pause_joint_consultation_and_extension(
             now=sh(2026, 4, 10, 10),
             clock=clock,
         )
-    foi.extend(
+    consult.extend(
         session,
         user,
         item.id,
@@ -269,7 +270,7 @@ def test_third_party_pause_joint_consultation_and_extension(
     )
     assert item.due_at.astimezone(SHANGHAI).date() == date(2026, 5, 8)
     with pytest.raises(WorkflowError, match="已延期 10"):
-        foi.extend(
+        consult.extend(
             session,
             user,
             item.id,
