@@ -149,5 +149,10 @@ LIFECYCLES: Mapping[str, Lifecycle] = {
 }
 
 
+def all_open_statuses() -> frozenset[ItemStatus]:
+    """Statuses that are open in some item type's lifecycle (the supervision board's 在办 count)."""
+    return WORK_ITEM.open.union(*(lc.open for lc in LIFECYCLES.values()))
+
+
 def lifecycle_for(item_type: str | None) -> Lifecycle:
     return LIFECYCLES.get(item_type or "", WORK_ITEM)

@@ -30,6 +30,7 @@ from ledger.workflow import disclosure_requests as foi
 from ledger.workflow.disclosure_annual import annual_table
 from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
 from ledger.workflow.guards import Clock, WorkflowError
+from ledger.workflow.supervision import board
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 
@@ -224,6 +225,9 @@ def test_third_party_pause_joint_consultation_and_extension(
         clock=clock,
     )
     assert item.status == ItemStatus.CONSULTING
+    # Paused for the third party: still 在办 on the supervision board, never 红牌 meanwhile.
+    figures = board(session, user, sh(2026, 4, 30, 9))
+    assert figures.total.open == 1 and figures.total.overdue == 0
     consult.record_opinion(
         session,
         user,
