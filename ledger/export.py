@@ -36,6 +36,9 @@ COLUMNS = (
     ("满意度", 9),
     ("话题", 18),
     ("风险等级", 9),
+    # type-specific columns: empty for other item types
+    ("申请人类型（依申请公开）", 12),
+    ("答复类型（依申请公开）", 30),
 )
 SUMMARY_CHARS = 120
 MAX_ROWS = 100_000
@@ -71,6 +74,11 @@ def overdue_label(item: Item, now: datetime) -> str:
     return "否"
 
 
+def foi_cells(item: Item) -> list[object]:
+    req = item.disclosure_request
+    return [req.applicant_type, req.reply_label] if req is not None else ["", ""]
+
+
 def iter_rows(
     session: Session, user: User, flt: ItemFilter, now: datetime
 ) -> Iterator[list[object]]:
@@ -80,7 +88,12 @@ def iter_rows(
         STATS.refresh(session)
     stmt = (
         filtered(user, flt, now=now)
-        .options(joinedload(Item.source), joinedload(Item.department), selectinload(Item.replies))
+        .options(
+            joinedload(Item.source),
+            joinedload(Item.department),
+            selectinload(Item.replies),
+            selectinload(Item.disclosure_request),
+        )
         .order_by(Item.received_at, Item.id)
         .limit(MAX_ROWS)
         .execution_options(yield_per=BATCH)
@@ -104,6 +117,7 @@ def iter_rows(
             item.satisfaction or "",
             "、".join(item.topics or []),
             item.risk_level or "",
+            *foi_cells(item),
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
         yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]

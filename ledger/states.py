@@ -22,6 +22,11 @@ class ItemStatus(StrEnum):
     RETURNED = "已退回"  # 非本厅职责, sent back to the 12345 platform / the sender
     MERGED = "已合并"
     PAUSED = "已暂停"
+    # 依申请公开 (FOI_REQUEST below)
+    CORRECTING = "补正中"  # 补正告知 sent; waiting for the completed request (clock stopped)
+    CONSULTING = "征求意见中"  # third party asked (Art. 32): not counted in the 20 days
+    WITHDRAWN = "视为撤回"  # 补正 not answered by the stated date (Art. 30)
+    ARCHIVED = "已归档"  # read-only from here
 
     @property
     def is_open(self) -> bool:
@@ -105,9 +110,48 @@ WORK_ITEM = Lifecycle(
     },
 )
 
+# 依申请公开 (条例 2019): 登记 → 办理 (补正中 / 征求意见中; 延期 is a clock adjustment, not a status)
+# → 答复 → 归档; 补正 not answered by the stated date → 视为撤回. The work-item moves stay allowed,
+# so the triage queue and the workbench (暂停, 提交审核) keep working for these items too.
+FOI_REQUEST = Lifecycle(
+    name="依申请公开",
+    initial=frozenset({S.NEW}),
+    open=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW, S.PAUSED, S.CORRECTING, S.CONSULTING}),
+    clock_running=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW}),
+    answered=frozenset({S.REPLIED, S.ARCHIVED}),
+    closed=frozenset({S.RETURNED, S.MERGED, S.WITHDRAWN}),
+    transitions={
+        S.NEW: frozenset(
+            {S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED, S.CORRECTING, S.CONSULTING}
+        ),
+        S.IN_PROGRESS: frozenset(
+            {S.IN_REVIEW, S.PAUSED, S.NEW, S.RETURNED, S.MERGED, S.REPLIED}
+            | {S.CORRECTING, S.CONSULTING}
+        ),
+        # 收到补正材料 (the clock restarts; back to 待分办 when no 处室 has it yet) or 逾期未补正
+        S.CORRECTING: frozenset({S.NEW, S.IN_PROGRESS, S.WITHDRAWN}),
+        # 第三方意见收到 (or the 15 days are over)
+        S.CONSULTING: frozenset({S.NEW, S.IN_PROGRESS}),
+        S.PAUSED: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED, S.REPLIED}),
+        S.IN_REVIEW: frozenset({S.REPLIED, S.IN_PROGRESS}),
+        S.MERGED: frozenset({S.NEW, S.IN_PROGRESS, S.PAUSED}),
+        S.REPLIED: frozenset({S.ARCHIVED}),
+        S.WITHDRAWN: frozenset({S.ARCHIVED}),
+        S.ARCHIVED: frozenset(),
+        S.RETURNED: frozenset(),
+    },
+)
+
 # Item types (deadline rule keys) with their own lifecycle; every other type is a work item.
 # 依申请公开, 建议提案 and 舆情事件 add theirs here.
-LIFECYCLES: Mapping[str, Lifecycle] = {}
+LIFECYCLES: Mapping[str, Lifecycle] = {
+    "foi_request": FOI_REQUEST,
+}
+
+
+def all_open_statuses() -> frozenset[ItemStatus]:
+    """Statuses that are open in some item type's lifecycle (the supervision board's 在办 count)."""
+    return WORK_ITEM.open.union(*(lc.open for lc in LIFECYCLES.values()))
 
 
 def lifecycle_for(item_type: str | None) -> Lifecycle:

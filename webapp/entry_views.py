@@ -39,6 +39,7 @@ from ledger.intake.record_checks import IntakeError
 from ledger.queries import get_item
 from ledger.settings import Settings
 from ledger.workflow.guards import now_utc
+from webapp import foi_views
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.roles import roles_required
@@ -113,8 +114,11 @@ def submit():
             submitted_at=_moment("submitted_at", "提交（寄出）时间"),
             uploads=uploads,
         )
+        applicant = foi_views.applicant_from_form(request.form)  # checked before anything is saved
         ctx = IntakeContext.load(session, _settings())
         result = register(session, current_staff(), entry, ctx, receipt_rules(), now=now_utc())
+        if applicant is not None and result.outcome == "new":
+            foi_views.register_applicant(result.item_id, applicant)
     except IntakeError as exc:
         session.rollback()
         flash(f"未登记：{exc}", "error")

@@ -1,4 +1,5 @@
-"""`huiying remind`: send due 催办 and 督办 once (in-app notices, and e-mail when SMTP is configured).
+"""`huiying remind`: send due 催办 and 督办 once (in-app notices, and e-mail when SMTP is configured),
+and mark 依申请公开 applications whose 补正 date has passed as 视为撤回.
 
 `huiying serve`/`run` run it in the background (HUIYING_REMIND_EVERY_MINUTES); cron may run it too.
 Both are safe together: the reminder log sends each reminder once.
@@ -13,6 +14,7 @@ import click
 
 from ledger.db import make_engine, make_session_factory
 from ledger.settings import Settings
+from ledger.workflow.disclosure_requests import expire_corrections
 from ledger.workflow.guards import Clock
 from ledger.workflow.notices import SmtpMailer
 from ledger.workflow.reminders import EscalationFileError, load_escalation, run_reminders
@@ -37,13 +39,19 @@ def remind(no_email: bool) -> None:
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            report = run_reminders(session, datetime.now(UTC), escalation, clock.calendar, mailer)
+            now = datetime.now(UTC)
+            report = run_reminders(session, now, escalation, clock.calendar, mailer)
+            withdrawn = expire_corrections(session, now)  # 依申请公开: 逾期未补正 → 视为撤回
     finally:
         engine.dispose()
     click.echo(
         f"催办：{len(report.urged)} 件；督办：{len(report.escalated)} 次（每件每轮至多升一级）；"
         f"站内通知：{report.notices} 条（每人每轮一条汇总）；邮件：{report.emails} 封"
     )
+    if withdrawn:
+        click.echo(
+            f"依申请公开逾期未补正、视为撤回：{len(withdrawn)} 件（#{'、#'.join(map(str, withdrawn))}）"
+        )
     for item_id, level in report.escalated:
         click.echo(f"  督办（{level}）事项 #{item_id}")
     if mailer is None and not no_email:

@@ -3,6 +3,7 @@
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.crawl import CrawlOutcome, CrawlRun
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
+from ledger.models.disclosure_requests import Consultation, CorrectionNotice, DisclosureRequest
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -22,9 +23,12 @@ __all__ = [
     "AdjustmentStatus",
     "CandidateStatus",
     "DisclosureCandidate",
+    "DisclosureRequest",
     "ClockAdjustment",
     "CrawlOutcome",
     "CrawlRun",
+    "Consultation",
+    "CorrectionNotice",
     "Department",
     "Event",
     "Item",

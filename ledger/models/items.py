@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint, inspect
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -13,6 +13,9 @@ from ledger.db import Base
 from ledger.models.org import Department, User, utcnow
 from ledger.states import AdjustmentStatus, ItemStatus, ReplyStatus, lifecycle_for
 from ledger.types import labelled_enum
+
+if TYPE_CHECKING:
+    from ledger.models.disclosure_requests import DisclosureRequest
 
 
 class Source(Base):
@@ -85,6 +88,8 @@ class Item(Base):
     clock_adjustments: Mapped[list[ClockAdjustment]] = relationship(
         back_populates="item", order_by="ClockAdjustment.id"
     )
+    # 依申请公开 only: the applicant and the Art. 36 reply (ledger.models.disclosure_requests)
+    disclosure_request: Mapped[DisclosureRequest | None] = relationship(back_populates="item")
 
     __mapper_args__ = {"version_id_col": version}
 

@@ -15,6 +15,7 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Event, Item, ItemStatus, Role, User
 from ledger.queries import OVERDUE_STATUSES, get_item, visible_items
+from ledger.states import all_open_statuses
 from ledger.workflow.guards import WorkflowError, require_role
 from ledger.workflow.notices import department_users, notify, users_with_roles
 
@@ -87,7 +88,7 @@ def board(
     late_by = _seconds_between(session, Item.received_at, Item.replied_at)
     figures = base.with_only_columns(
         Item.department_id,
-        _how_many(Item.status.in_([*OVERDUE_STATUSES, ItemStatus.PAUSED])),
+        _how_many(Item.status.in_(sorted(all_open_statuses()))),  # paused ones too
         _how_many(yellow),
         _how_many(red),
         _how_many(answered),

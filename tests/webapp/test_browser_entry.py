@@ -37,6 +37,7 @@ def test_register_an_application_by_post(
     page.fill("input[name=title]", "申请公开2025年中小企业发展专项资金分配结果")
     page.fill("textarea[name=body]", "申请人王五，电话13812345678，请求公开专项资金分配明细。")
     page.fill("input[name=author]", "王五")
+    page.select_option("select[name=applicant_type]", "自然人")
     page.set_input_files("input[name=attachments]", str(scan))
     if backend == "sqlite":
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)

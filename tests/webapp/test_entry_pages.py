@@ -36,6 +36,7 @@ def application(client: FlaskClient, **overrides: object) -> dict[str, object]:
         "title": "申请公开2025年中小企业发展专项资金分配结果",
         "body": "申请人王五，电话13812345678，请求公开专项资金分配明细。",
         "author": "王五",
+        "applicant_type": "自然人",  # 依申请公开: counted in the annual report by applicant type
         "request_kind": "",
         "attachments": [(BytesIO(PDF), "申请表.pdf")],
     }
