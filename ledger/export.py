@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ledger import proposal_export
 from ledger.clock.deadlines import SHANGHAI
 from ledger.intake.records import without_control_chars
 from ledger.masking import mask_personal_data
@@ -36,6 +37,7 @@ COLUMNS = (
     ("满意度", 9),
     ("话题", 18),
     ("风险等级", 9),
+    *proposal_export.COLUMNS,
 )
 SUMMARY_CHARS = 120
 MAX_ROWS = 100_000
@@ -104,6 +106,7 @@ def iter_rows(
             item.satisfaction or "",
             "、".join(item.topics or []),
             item.risk_level or "",
+            *proposal_export.cells(session, item),
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
         yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]

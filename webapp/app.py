@@ -76,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         analysis_views,
         entry_views,
         ledger_views,
+        proposal_views,
         review_views,
         supervision_views,
         triage_views,
@@ -92,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(analysis_views.bp)
     app.register_blueprint(entry_views.bp)
+    proposal_views.init_app(app)  # 建议提案: its blueprint and the item page / board panels
 
     @app.get("/")
     @login_required
