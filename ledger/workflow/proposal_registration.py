@@ -30,6 +30,7 @@ from ledger.models import (
     Proposal,
     ProposalCoHandler,
     ProposalKind,
+    RoutingDecision,
     User,
 )
 from ledger.workflow.guards import Clock, require_role
@@ -101,9 +102,19 @@ def register_proposal(
     item = session.get(Item, result.item_id)
     assert item is not None and entry.assigned_at is not None
     before = {"处室": item.department.name if item.department else None, "状态": item.status}
-    item.department_id = lead.id  # the 交办 names the 主办: no routing guess
+    item.department = lead  # the 交办 names the 主办: no routing guess
     if item.status == ItemStatus.NEW:
         item.status = ItemStatus.IN_PROGRESS
+    # Shown in the 分办历史; not a training example: the 交办 decided, nobody triaged.
+    session.add(
+        RoutingDecision(
+            item_id=item.id,
+            department_id=lead.id,
+            method="confirmed",
+            decided_by_id=user.id,
+            reason="交办通知确定的主办处室",
+        )
+    )
     window = clocks.not_ours_due(entry.assigned_at, clock.calendar)
     proposal = Proposal(
         item=item,
@@ -141,6 +152,7 @@ def register_proposal(
             "代表委员": mask_name(proposal.proposer),
             "主办": lead.name,
             "协办": "、".join(d.name for d in cohandlers) or None,
+            "处室": lead.name,
             "状态": item.status,
         },
         at=now,

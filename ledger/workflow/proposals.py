@@ -273,7 +273,8 @@ def record_satisfaction(
             f"满意度“{value}”无效（应为 {'、'.join(s.value for s in Satisfaction)}）。"
         ) from None
     at = _check_moment(at, "反馈时间", proposal, now)
-    if item.replied_at is not None and at < item.replied_at:
+    # forms give minutes: feedback in the reply's own minute is not "before" it
+    if item.replied_at is not None and at < item.replied_at.replace(second=0, microsecond=0):
         raise WorkflowError(f"反馈时间（{fmt(at)}）早于答复时间（{fmt(item.replied_at)}）。")
     if verdict is Satisfaction.UNSATISFIED and not note.strip():
         raise WorkflowError("代表/委员不满意的，请写明不满意的原因，以便再次办理。")
