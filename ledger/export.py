@@ -13,6 +13,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from ledger import proposal_export
 from ledger.clock.deadlines import SHANGHAI
 from ledger.intake.records import without_control_chars
 from ledger.masking import mask_personal_data
@@ -39,6 +40,7 @@ COLUMNS = (
     # type-specific columns: empty for other item types
     ("申请人类型（依申请公开）", 12),
     ("答复类型（依申请公开）", 30),
+    *proposal_export.COLUMNS,
 )
 SUMMARY_CHARS = 120
 MAX_ROWS = 100_000
@@ -118,6 +120,7 @@ def iter_rows(
             "、".join(item.topics or []),
             item.risk_level or "",
             *foi_cells(item),
+            *proposal_export.cells(session, item),
         ]
         # The one masking step for the export: every text cell, whatever column it is in.
         yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]

@@ -27,6 +27,7 @@ class ItemStatus(StrEnum):
     CONSULTING = "征求意见中"  # third party asked (Art. 32): not counted in the 20 days
     WITHDRAWN = "视为撤回"  # 补正 not answered by the stated date (Art. 30)
     ARCHIVED = "已归档"  # read-only from here
+    CLOSED = "已办结"  # 建议提案: the representative's satisfaction recorded, handling finished
 
     @property
     def is_open(self) -> bool:
@@ -142,10 +143,35 @@ FOI_REQUEST = Lifecycle(
     },
 )
 
+# 人大建议/政协提案: 交办 → 办理中 (协办意见 collected) → 复文 in review → 已答复 → 代表满意度 →
+# 已办结; 不满意 reopens it (再次办理); 非本单位办理 is sent back (已退回) within 5 working days.
+PROPOSAL = Lifecycle(
+    name="建议提案",
+    initial=frozenset({S.NEW}),
+    open=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW}),
+    clock_running=frozenset({S.NEW, S.IN_PROGRESS, S.IN_REVIEW}),
+    answered=frozenset({S.REPLIED}),
+    closed=frozenset({S.CLOSED, S.RETURNED, S.MERGED}),
+    transitions={
+        # 交办 to the 主办 处室; 非本单位 退回; 合并 (the same proposal registered twice)
+        S.NEW: frozenset({S.IN_PROGRESS, S.RETURNED, S.MERGED}),
+        # 复文 submitted to review; 非本单位 退回; back to the 办公室; 合并
+        S.IN_PROGRESS: frozenset({S.IN_REVIEW, S.RETURNED, S.NEW, S.MERGED}),
+        # 复文 approved (已答复); returned for changes
+        S.IN_REVIEW: frozenset({S.REPLIED, S.IN_PROGRESS}),
+        # 满意/基本满意 → 已办结; 不满意 → 再次办理
+        S.REPLIED: frozenset({S.CLOSED, S.IN_PROGRESS}),
+        S.MERGED: frozenset({S.NEW, S.IN_PROGRESS}),
+        S.CLOSED: frozenset(),
+        S.RETURNED: frozenset(),
+    },
+)
+
 # Item types (deadline rule keys) with their own lifecycle; every other type is a work item.
 # 依申请公开, 建议提案 and 舆情事件 add theirs here.
 LIFECYCLES: Mapping[str, Lifecycle] = {
     "foi_request": FOI_REQUEST,
+    "proposal": PROPOSAL,
 }
 
 

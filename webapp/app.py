@@ -77,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         entry_views,
         foi_views,
         ledger_views,
+        proposal_views,
         review_views,
         supervision_views,
         triage_views,
@@ -94,6 +95,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(analysis_views.bp)
     app.register_blueprint(entry_views.bp)
     foi_views.init_app(app)  # 依申请公开 actions, notices, annual statistics
+    proposal_views.init_app(app)  # 建议提案: its blueprint and the item page / board panels
 
     @app.get("/")
     @login_required

@@ -17,6 +17,14 @@ from ledger.models.items import (
 from ledger.models.logins import AccountLock, LoginFailure
 from ledger.models.notices import Notice, ReminderLog
 from ledger.models.org import Department, Role, User, UserRole
+from ledger.models.proposals import (
+    ContactForm,
+    Proposal,
+    ProposalCoHandler,
+    ProposalContact,
+    ProposalKind,
+    Satisfaction,
+)
 
 __all__ = [
     "AccountLock",
@@ -29,18 +37,24 @@ __all__ = [
     "CrawlRun",
     "Consultation",
     "CorrectionNotice",
+    "ContactForm",
     "Department",
     "Event",
     "Item",
     "ItemStatus",
     "LoginFailure",
     "Notice",
+    "Proposal",
+    "ProposalCoHandler",
+    "ProposalContact",
+    "ProposalKind",
     "Reply",
     "ReminderLog",
     "ReplyRevision",
     "ReplyStatus",
     "Role",
     "RoutingDecision",
+    "Satisfaction",
     "Source",
     "User",
     "UserRole",

@@ -27,6 +27,7 @@ from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User, UserRole
 from ledger.queries import OVERDUE_STATUSES
 from ledger.workflow.notices import Mailer, notify
+from ledger.workflow.proposal_clocks import run_proposal_reminders
 
 log = logging.getLogger(__name__)
 
@@ -98,6 +99,7 @@ class ReminderReport:
     notices: int = 0  # digests: at most one per recipient per run
     emails: int = 0
     email_errors: list[str] = field(default_factory=list)
+    proposal_notices: int = 0  # 建议提案: 协办 overdue, "not ours" window (proposal_clocks)
 
 
 @dataclass
@@ -264,6 +266,7 @@ def run_reminders(
             digests.add(_Entry(item, "督办", level.name, text, log_row), users, emails)
             report.escalated.append((item.id, level.name))
     _deliver(session, digests, now, mailer, report)
+    report.proposal_notices = run_proposal_reminders(session, now, calendar)
     session.flush()
     return report
 
