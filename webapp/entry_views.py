@@ -39,6 +39,8 @@ from ledger.intake.record_checks import IntakeError
 from ledger.queries import get_item
 from ledger.settings import Settings
 from ledger.workflow.guards import now_utc
+from ledger.workflow.proposal_registration import refuse_generic_entry
+from ledger.workflow.proposals import ITEM_TYPE as PROPOSAL_TYPE
 from webapp import foi_views
 from webapp.auth import current_staff
 from webapp.database import get_session
@@ -75,7 +77,8 @@ def _form(values: dict[str, Any]) -> str:
     return render_template(
         "entry/form.html",
         v=values,
-        types=[(r.key, r.name) for r in clock().rules],
+        # 建议提案 need their batch, 主办 and 协办: they have their own form (proposal_views)
+        types=[(r.key, r.name) for r in clock().rules if r.key != PROPOSAL_TYPE],
         receipt_rules=list(rules),
         request_kinds=REQUEST_KINDS,
         allowed=ALLOWED_ZH,
@@ -114,6 +117,7 @@ def submit():
             submitted_at=_moment("submitted_at", "提交（寄出）时间"),
             uploads=uploads,
         )
+        refuse_generic_entry(entry.item_type, clock().rules)
         applicant = foi_views.applicant_from_form(request.form)  # checked before anything is saved
         ctx = IntakeContext.load(session, _settings())
         result = register(session, current_staff(), entry, ctx, receipt_rules(), now=now_utc())

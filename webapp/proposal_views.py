@@ -1,6 +1,6 @@
 """人大建议/政协提案 pages: registration (through manual entry), the list, the item page's own
 actions (协办意见, 面商/沟通, 复文, 满意度, 非本单位), the 协办 处室's page, and the publishable
-summary of 办理情况 (reviewed, then exported as HTML or Word and marked published)."""
+summary of 办理情况 (webapp.proposal_summary_views)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,10 @@ import shutil
 from datetime import datetime
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from flask import (
     Blueprint,
     Flask,
-    Response,
     current_app,
     flash,
     redirect,
@@ -47,6 +45,7 @@ from ledger.workflow import proposal_summary, proposals
 from ledger.workflow.guards import WorkflowError, now_utc
 from ledger.workflow.proposal_clocks import board_lines, clocks_of
 from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
+from webapp import proposal_summary_views
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.entry_views import MAX_REQUEST, _settings, receipt_rules
@@ -390,69 +389,8 @@ def cohandling():
     )
 
 
-# -- the publishable summary ------------------------------------------------------------------
-
-
-def _summary_args() -> tuple[int, str | None]:
-    year = int_arg("year", label="年度", minimum=2000) or now_utc().astimezone(SHANGHAI).year
-    return year, (request.values.get("batch") or "").strip() or None
-
-
-@bp.get("/summary")
-@roles_required(*STAFF)
-def summary():
-    year, batch = _summary_args()
-    session = get_session()
-    entries = proposal_summary.summary(session, current_staff(), year, batch)
-    title, line = proposal_summary.heading(year, batch, entries)
-    return render_template(
-        "proposals/summary.html",
-        year=year,
-        batch=batch,
-        entries=entries,
-        title=title,
-        line=line,
-        batches=proposal_summary.batches(session, year),
-        may_publish=Role(current_staff().role) in proposal_summary.PUBLISH_ROLES,
-    )
-
-
-@bp.get("/summary.<fmt>")
-@roles_required(*STAFF)
-def summary_file(fmt: str):
-    year, batch = _summary_args()
-    entries = proposal_summary.summary(get_session(), current_staff(), year, batch)
-    name = f"{year}{batch or ''}建议提案办理情况"
-    if fmt == "html":
-        body = proposal_summary.summary_html(year, batch, entries)
-        response = Response(body, mimetype="text/html")
-        name += ".html"
-    elif fmt == "docx":
-        response = Response(
-            proposal_summary.summary_docx(year, batch, entries),
-            mimetype="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        )
-        name += ".docx"
-    else:
-        return Response("未知的格式", status=404)
-    response.headers["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(name)}"
-    return response
-
-
-@bp.post("/summary/publish")
-@roles_required(*proposal_summary.PUBLISH_ROLES)
-def publish():
-    year, batch = _summary_args()
-    seen = [int(x) for x in request.form.getlist("seen") if x.isdigit()]
-
-    def step() -> None:
-        proposal_summary.publish(get_session(), current_staff(), year, batch, seen, now_utc())
-
-    perform(step, "办理情况已标记为发布。")
-    return redirect(url_for("proposals.summary", year=year, batch=batch or None))
-
-
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
+    app.register_blueprint(proposal_summary_views.bp)
     app.jinja_env.globals["proposal_panel"] = panel
     app.jinja_env.globals["proposal_board"] = board

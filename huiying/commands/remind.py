@@ -54,6 +54,10 @@ def remind(no_email: bool) -> None:
         )
     for item_id, level in report.escalated:
         click.echo(f"  督办（{level}）事项 #{item_id}")
+    if report.proposal_notices:
+        click.echo(
+            f"建议提案分项时限（协办意见、非本单位办理说明）提醒：{report.proposal_notices} 条"
+        )
     if mailer is None and not no_email:
         click.echo("未配置 HUIYING_SMTP_HOST：只发了站内通知。")
     for error in report.email_errors:

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
-from ledger.clock.deadlines import SHANGHAI
+from ledger.clock.deadlines import SHANGHAI, RuleBook, UnknownItemType
 from ledger.clock.proposals import ProposalClockRules
 from ledger.intake.attachments import Upload
 from ledger.intake.manual_entry import ManualEntry, external_id, register
@@ -53,6 +53,18 @@ class ProposalEntry:
     cohandlers: Sequence[str] = ()  # 协办 处室 codes
     assigning_body: str = ""
     uploads: list[Upload] = field(default_factory=list)
+
+
+def refuse_generic_entry(item_type: str, rules: RuleBook) -> None:
+    """The general entry form must not register a 建议提案 without its 交办 details."""
+    try:
+        key = rules.get(item_type).key if item_type.strip() else ""
+    except UnknownItemType:
+        return  # manual entry names the unknown type itself
+    if key == ITEM_TYPE:
+        raise IntakeError(
+            "人大建议、政协提案须登记批次、编号、主办和协办处室：请用“建议提案登记”表单（建议提案 → 登记建议提案）"
+        )
 
 
 def register_proposal(
