@@ -10,6 +10,7 @@ from typing import Any
 from urllib.parse import quote
 
 from flask import Blueprint, Flask, Response, abort, redirect, render_template, request, url_for
+from sqlalchemy import select
 
 from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI
@@ -64,9 +65,16 @@ def _expire_on_read() -> None:
     if request.endpoint != "ledger.item" or request.view_args is None:
         return
     item_id = request.view_args.get("item_id")
-    if isinstance(item_id, int):
+    if not isinstance(item_id, int):
+        return
+    # Read first: only an application waiting for 补正 needs the (write) check.
+    waiting = get_session().scalar(
+        select(Item.id).where(Item.id == item_id, Item.status == ItemStatus.CORRECTING)
+    )
+    if waiting is not None:
         with bookkeeping_session() as writer:
             foi.expire_corrections(writer, now_utc(), item_id=item_id)
+        get_session().rollback()  # end the read snapshot taken above: the page must see the change
 
 
 # -- entry form -----------------------------------------------------------------------------

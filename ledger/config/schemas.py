@@ -73,6 +73,29 @@ DEMO_TOPICS: Schema = {
     ]
 }
 DEMO_SLOTS: Schema = {ANY_KEY: None}
+DISCLOSURE_REQUESTS: Schema = {
+    "applicant_type": [{"name": None}],
+    "report_row": [
+        {"key": None, "label": None, "level": None, "heading": None, "sum_of_children": None}
+    ],
+    "withdrawn": {"row": None},
+    "reply": [
+        {
+            "name": None,
+            "legal_source": None,
+            "row": None,
+            "needs": None,
+            "grounds": [{"label": None, "legal_source": None, "row": None}],
+        }
+    ],
+}
+_NOTICE: Schema = {"name": None, "title": None, "paragraphs": None}
+DISCLOSURE_NOTICES: Schema = {
+    "issuer": None,
+    "correction": _NOTICE,
+    "extension": _NOTICE,
+    "reply": _NOTICE,
+}
 
 # file name under data/ → schema (deadline_rules.toml and holidays/ have their own strict checks)
 DATA_FILES: dict[str, Schema] = {
@@ -83,4 +106,6 @@ DATA_FILES: dict[str, Schema] = {
     "topics.toml": TOPICS,
     "demo/topics.toml": DEMO_TOPICS,
     "demo/slots.toml": DEMO_SLOTS,
+    "disclosure_requests.toml": DISCLOSURE_REQUESTS,
+    "disclosure_notices.toml": DISCLOSURE_NOTICES,
 }

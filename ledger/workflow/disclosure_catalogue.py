@@ -8,6 +8,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ledger.config.keys import UnknownKeyError, check_keys
+from ledger.config.schemas import DISCLOSURE_REQUESTS
 from ledger.workflow.guards import WorkflowError
 
 NEEDS = ("", "ground", "body")
@@ -141,6 +143,9 @@ def parse_catalogue(data: dict[str, Any]) -> DisclosureCatalogue:
 def load_catalogue(path: Path) -> DisclosureCatalogue:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        check_keys(data, DISCLOSURE_REQUESTS, str(path))
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise CatalogueError(f"{path.name}：无法读取（{exc}）") from exc
+    except UnknownKeyError as exc:
+        raise CatalogueError(str(exc)) from exc
     return parse_catalogue(data)

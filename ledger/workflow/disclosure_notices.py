@@ -22,6 +22,8 @@ from docx.oxml.ns import qn
 from docx.shared import Pt
 
 from ledger.clock.deadlines import SHANGHAI
+from ledger.config.keys import UnknownKeyError, check_keys
+from ledger.config.schemas import DISCLOSURE_NOTICES
 from ledger.masking import mask_personal_data
 from ledger.models import AdjustmentStatus, DisclosureRequest, Item
 from ledger.workflow.guards import WorkflowError
@@ -49,9 +51,14 @@ class NoticeBook:
     templates: dict[str, NoticeTemplate]
 
 
+class NoticeFileError(ValueError):
+    """The wording file is malformed; the message says where."""
+
+
 def load_notice_book(path: Path) -> NoticeBook:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
+        check_keys(data, DISCLOSURE_NOTICES, str(path))
         templates = {
             kind: NoticeTemplate(
                 kind,
@@ -62,8 +69,10 @@ def load_notice_book(path: Path) -> NoticeBook:
             for kind in KINDS
         }
         return NoticeBook(str(data["issuer"]), templates)
+    except UnknownKeyError as exc:
+        raise NoticeFileError(str(exc)) from exc
     except (OSError, tomllib.TOMLDecodeError, KeyError, TypeError) as exc:
-        raise WorkflowError(f"告知书模板 {path.name} 无法读取：{exc!r}") from exc
+        raise NoticeFileError(f"告知书措辞 {path} 无法读取：{exc!r}") from exc
 
 
 def available(item: Item, req: DisclosureRequest) -> list[str]:

@@ -13,6 +13,9 @@ from ledger.catalogue import CatalogueError, read_departments
 from ledger.config.keys import check_keys
 from ledger.config.schemas import DATA_FILES
 from ledger.settings import REPO_ROOT
+from ledger.workflow.disclosure_catalogue import CatalogueError as DisclosureCatalogueError
+from ledger.workflow.disclosure_catalogue import load_catalogue
+from ledger.workflow.disclosure_notices import NoticeFileError, load_notice_book
 from ledger.workflow.reminders import EscalationFileError, load_escalation
 from ledger.workflow.reply_templates import TemplateFileError, load_templates
 
@@ -30,6 +33,14 @@ def test_shipped_data_files_match_their_schema(name: str) -> None:
         ("departments.toml", read_departments, CatalogueError, "duties", "department[1].dutys"),
         ("escalation.toml", load_escalation, EscalationFileError, "emails", "level[1].emials"),
         ("reply_templates.toml", load_templates, TemplateFileError, "types", "template[1].tpyes"),
+        (
+            "disclosure_requests.toml",
+            load_catalogue,
+            DisclosureCatalogueError,
+            "needs",
+            "reply[2].neds",
+        ),
+        ("disclosure_notices.toml", load_notice_book, NoticeFileError, "title", "correction.titel"),
     ],
 )
 def test_a_misspelt_key_is_refused_at_load(

@@ -5,9 +5,11 @@ annual-report table. Expected due dates are worked out in the comments (2026 hol
 from __future__ import annotations
 
 from datetime import date, datetime
+from io import BytesIO
 from pathlib import Path
 
 import pytest
+from docx import Document
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
@@ -29,6 +31,7 @@ from ledger.workflow import disclosure_consultations as consult
 from ledger.workflow import disclosure_requests as foi
 from ledger.workflow.disclosure_annual import annual_table
 from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
+from ledger.workflow.disclosure_notices import load_notice_book, render_notice
 from ledger.workflow.guards import Clock, WorkflowError
 from ledger.workflow.supervision import board
 
@@ -273,6 +276,18 @@ def test_third_party_pause_joint_consultation_and_extension(
         clock=clock,
     )
     assert item.due_at.astimezone(SHANGHAI).date() == date(2026, 5, 8)
+    # The 延期告知书 says how long, why and until when, to the applicant by name.
+    req = session.get(DisclosureRequest, item.id)
+    assert req is not None
+    book = load_notice_book(DATA / "disclosure_notices.toml")
+    letter = Document(BytesIO(render_notice(book, "extension", item, req)))
+    text = "\n".join(p.text for p in letter.paragraphs)
+    assert text.startswith("政府信息公开申请延期答复告知书\n")
+    assert "张三：" in text and "济南市历下区某路1号" in text
+    assert "因需要调取档案" in text and "延长10个工作日" in text and "2026年5月8日前" in text
+    assert "${" not in text
+    with pytest.raises(WorkflowError, match="还没有这份告知书"):
+        render_notice(book, "reply", item, req)
     with pytest.raises(WorkflowError, match="已延期 10"):
         consult.extend(
             session,

@@ -29,6 +29,7 @@ ACCESS = {
     "admin": {"管理员"},
     "analysis": {"分析员", "管理员", "督办", "分办员"},
     "entry": {"分办员", "管理员", "处室承办人", "审核人"},
+    "foi": {"分办员", "管理员", "处室承办人", "审核人"},
 }
 # endpoints narrower than their blueprint
 NARROWER = {
@@ -40,9 +41,11 @@ NARROWER = {
     "analysis.dismiss": {"分析员", "管理员"},
     "analysis.publish": {"分析员", "管理员"},
     "entry.attachment": ALL,  # whoever sees the item (per item: tests/webapp/test_entry_pages.py)
+    "foi.annual": ALL,  # 依申请公开 annual statistics: every role, over the items it may see
+    "foi.annual_export": ALL,
 }
 # allowed, but the matrix's item has nothing there
-EMPTY = {"entry.attachment"}
+EMPTY = {"entry.attachment", "foi.notice"}
 PUBLIC = {"static", "auth.login", "favicon"}
 
 
@@ -86,6 +89,7 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:notice_id>", "1")
         .replace("<int:year>", "2027")
         .replace("<int:no>", "1")
+        .replace("<kind>", "correction")
     )
 
 
