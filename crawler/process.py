@@ -93,28 +93,6 @@ class CrawlSummary:
     def total(self, name: str) -> int:
         return sum(getattr(s, name) for s in self.sources)
 
-    def as_dict(self) -> dict[str, Any]:
-        """What the admin page shows about the last crawl (written to <instance>/last-crawl.json)."""
-        return {
-            "ok": self.ok,
-            "sources": [
-                {
-                    "source": s.source,
-                    "ok": s.ok,
-                    "failures": s.failures,
-                    "pages": s.pages,
-                    "new": s.new,
-                    "updated": s.updated,
-                    "unchanged": s.unchanged + s.skipped,
-                    "rejected": s.rejected,
-                    "conflicts": s.conflicts,
-                    "rejections": s.rejections[:50],
-                    "log": s.log_path,
-                }
-                for s in self.sources
-            ],
-        }
-
     def __getitem__(self, source: str) -> SourceSummary:
         for summary in self.sources:
             if summary.source == source:

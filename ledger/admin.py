@@ -34,8 +34,8 @@ def _department(session: Session, code: str | None) -> Department | None:
 
 
 def _roles(values: Iterable[str], dept: Department | None) -> list[Role]:
-    """The roles asked for, in the order given (the first is where a login lands); a 处室 role
-    needs a 处室 unless another role of the user sees every 处室 anyway."""
+    """The roles asked for, in the order given (the first is where a login lands); any 处室 role
+    (承办人, 审核人) needs a 处室, whatever other roles the user holds."""
     try:
         roles = list(dict.fromkeys(Role(v) for v in values if v))
     except ValueError as exc:

@@ -36,15 +36,8 @@ def validate_source(slug: str, text: str) -> str | None:
             return "校验超时，请稍后重试"
         if done.returncode == 0:
             return None
-        message = (done.stdout + done.stderr).strip().splitlines()
-        shown = [line for line in message if line.strip()] or [
-            f"校验失败（退出码 {done.returncode}）"
-        ]
-        text_out = (
-            shown[-1]
-            if not any("配置有误" in m for m in shown)
-            else next(m for m in shown if "配置有误" in m)
-        )
-        return text_out.replace(str(path), f"data/sources/{slug}.toml").replace(
-            str(tmp), "data/sources"
-        )
+        lines = [line for line in (done.stdout + done.stderr).splitlines() if line.strip()]
+        # the loader's refusal is the line it prints; else (a crash) the last line of the output
+        refusal = next((line for line in lines if "配置有误" in line), None)
+        shown = refusal or (lines[-1] if lines else f"校验失败（退出码 {done.returncode}）")
+        return shown.replace(str(path), f"data/sources/{slug}.toml").replace(tmp, "data/sources")
