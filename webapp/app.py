@@ -75,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         admin_views,
         analysis_views,
         entry_views,
+        event_views,
         ledger_views,
         review_views,
         supervision_views,
@@ -92,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(notice_views.bp)
     app.register_blueprint(analysis_views.bp)
     app.register_blueprint(entry_views.bp)
+    app.register_blueprint(event_views.bp)
 
     @app.get("/")
     @login_required

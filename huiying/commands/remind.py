@@ -13,6 +13,8 @@ import click
 
 from ledger.db import make_engine, make_session_factory
 from ledger.settings import Settings
+from ledger.workflow import event_proposals
+from ledger.workflow.event_config import EventConfigError, load_event_config
 from ledger.workflow.guards import Clock
 from ledger.workflow.notices import SmtpMailer
 from ledger.workflow.reminders import EscalationFileError, load_escalation, run_reminders
@@ -28,6 +30,10 @@ def remind(no_email: bool) -> None:
     except EscalationFileError as exc:
         raise click.ClickException(str(exc)) from exc
     clock = Clock.from_data_dir(settings.data_dir)
+    try:
+        events = load_event_config(settings.data_dir / "opinion_events.toml")
+    except EventConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     smtp_config = {
         key.removeprefix("HUIYING_"): value
         for key, value in os.environ.items()
@@ -37,13 +43,16 @@ def remind(no_email: bool) -> None:
     engine = make_engine(settings.database_url)
     try:
         with make_session_factory(engine).begin() as session:
-            report = run_reminders(session, datetime.now(UTC), escalation, clock.calendar, mailer)
+            now = datetime.now(UTC)
+            report = run_reminders(session, now, escalation, clock.calendar, mailer, events)
+            proposed = event_proposals.scan(session, now, events)
     finally:
         engine.dispose()
     click.echo(
         f"催办：{len(report.urged)} 件；督办：{len(report.escalated)} 次（每件每轮至多升一级）；"
         f"站内通知：{report.notices} 条（每人每轮一条汇总）；邮件：{report.emails} 封"
     )
+    click.echo(f"舆情事件提醒：{len(report.events)} 条；新的舆情提示：{len(proposed.created)} 条")
     for item_id, level in report.escalated:
         click.echo(f"  督办（{level}）事项 #{item_id}")
     if mailer is None and not no_email:

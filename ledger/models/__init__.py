@@ -2,6 +2,13 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
+from ledger.models.events import (
+    EventNote,
+    EventProposal,
+    EventReminder,
+    EventResponse,
+    OpinionEvent,
+)
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -24,10 +31,15 @@ __all__ = [
     "ClockAdjustment",
     "Department",
     "Event",
+    "EventNote",
+    "EventProposal",
+    "EventReminder",
+    "EventResponse",
     "Item",
     "ItemStatus",
     "LoginFailure",
     "Notice",
+    "OpinionEvent",
     "Reply",
     "ReminderLog",
     "ReplyRevision",

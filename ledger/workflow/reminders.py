@@ -26,6 +26,8 @@ from ledger.config.schemas import ESCALATION
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User
 from ledger.queries import OVERDUE_STATUSES
+from ledger.workflow.event_config import EventConfig
+from ledger.workflow.event_reminders import remind_events
 from ledger.workflow.notices import Mailer, notify
 
 log = logging.getLogger(__name__)
@@ -98,6 +100,7 @@ class ReminderReport:
     notices: int = 0  # digests: at most one per recipient per run
     emails: int = 0
     email_errors: list[str] = field(default_factory=list)
+    events: list[tuple[int, str]] = field(default_factory=list)  # 舆情事件 (id, 临期 | 超时)
 
 
 @dataclass
@@ -204,6 +207,7 @@ def run_reminders(
     escalation: Escalation,
     calendar: WorkingCalendar,
     mailer: Mailer | None = None,
+    events: EventConfig | None = None,
 ) -> ReminderReport:
     """Send the 催办 and 督办 that are due at `now` and not sent yet, as one digest per recipient.
 
@@ -260,6 +264,8 @@ def run_reminders(
             digests.add(_Entry(item, "督办", level.name, text, log_row), users, emails)
             report.escalated.append((item.id, level.name))
     _deliver(session, digests, now, mailer, report)
+    if events is not None:  # 舆情事件 on their hour clock (ledger.workflow.event_reminders)
+        report.events = remind_events(session, now, events)
     session.flush()
     return report
 
