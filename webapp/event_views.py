@@ -31,7 +31,7 @@ from ledger.workflow.event_reads import (
 from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
-from webapp.database import get_session
+from webapp.database import bookkeeping_session, get_session
 from webapp.params import int_arg, parse_int
 from webapp.roles import perform
 from webapp.services import clock, data_dir
@@ -117,8 +117,10 @@ def index():
     session = get_session()
     now = now_utc()
     if can_edit():  # idempotent: a proposal is created once, however often the page is opened
-        event_proposals.scan(session, now, event_config())
-        session.commit()
+        with bookkeeping_session() as writer:
+            found = event_proposals.scan(writer, now, event_config())
+        if found.created or found.grown:
+            session.rollback()  # end this request's read snapshot, so the next reads see them
     status = request.args.get("status", "")
     status = status if status in {s.value for s in EventStatus} else ""
     rows = list_events(session, status or None)

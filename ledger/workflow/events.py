@@ -124,7 +124,8 @@ def apply_clock(event: OpinionEvent, config: EventConfig, clock: Clock) -> None:
     result = compute_deadline(rule, event.first_seen_at, clock.calendar)
     event.rule_key = rule.key
     event.due_at, event.warn_at = result.due_at, result.warn_at
-    event.explanation = result.explain()
+    # the rule book says 收到时间 (an item's word); an event's clock starts when it was first seen
+    event.explanation = [line.replace("收到时间：", "首次发现：", 1) for line in result.explain()]
 
 
 def _link(
