@@ -6,7 +6,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import wraps
 from typing import Any
 
@@ -37,6 +37,7 @@ from webapp.roles import perform
 from webapp.services import clock, data_dir
 
 bp = Blueprint("events", __name__, url_prefix="/events")
+SCAN_EVERY = timedelta(minutes=1)
 CHANNELS = ("厅门户网站", "政务微博", "政务微信", "新闻发布会", "媒体采访", "留言板答复", "其他")
 
 
@@ -116,7 +117,7 @@ def _ids(raw: str) -> list[int]:
 def index():
     session = get_session()
     now = now_utc()
-    if can_edit():  # idempotent: a proposal is created once, however often the page is opened
+    if can_edit() and _scan_due(now):  # idempotent: each proposal is created once
         with bookkeeping_session() as writer:
             found = event_proposals.scan(writer, now, event_config())
         if found.created or found.grown:
@@ -143,6 +144,17 @@ def index():
         status=status,
         can_edit=can_edit(),
     )
+
+
+def _scan_due(now: datetime) -> bool:
+    """At most one proposal scan a minute per worker: the page is opened often, items arrive
+    slower, and `huiying remind` scans too."""
+    ext = current_app.extensions
+    last = ext.get("huiying.event_scan_at")
+    if last is not None and now - last < SCAN_EVERY:
+        return False
+    ext["huiying.event_scan_at"] = now
+    return True
 
 
 def _new_form(values: dict[str, Any], proposal: EventProposal | None) -> str:

@@ -423,3 +423,16 @@ def test_reminders_near_and_past_the_clock_go_once(session, config, clock) -> No
     texts = session.scalars(select(Notice.text).where(Notice.text.contains(event.title))).all()
     assert any("2026-12-02 22:15 前回应" in t for t in texts)
     assert any("已过" in t for t in texts)
+
+
+def test_the_reminder_run_includes_events(session, config, clock, data_dir) -> None:
+    from ledger.workflow.reminders import load_escalation, run_reminders
+
+    event = open_one(session, config, clock, "一般", bj(2026, 12, 1, 22, 15))  # due 12-03 22:15
+    session.flush()
+    escalation = load_escalation(data_dir / "escalation.toml")
+    report = run_reminders(
+        session, bj(2026, 12, 3, 23, 0), escalation, clock.calendar, events=config
+    )
+    assert (event.id, "超时") in report.events
+    assert run_reminders(session, bj(2026, 12, 3, 23, 0), escalation, clock.calendar).events == []
