@@ -24,6 +24,7 @@ from ledger.workflow.event_config import EventConfig, load_event_config
 from ledger.workflow.event_reads import (
     ClockState,
     clock_state,
+    events_of_item,
     events_on_clock,
     list_events,
     visible_linked_items,
@@ -439,3 +440,14 @@ def event_board(
 @bp.app_template_global("event_clock")
 def event_clock(event: OpinionEvent) -> ClockState:
     return clock_state(event, now_utc())
+
+
+@bp.app_template_global("item_events")
+def item_events(item_id: int) -> list[OpinionEvent]:
+    """The 舆情事件 an item is linked to, for the item's page."""
+    return events_of_item(get_session(), item_id)
+
+
+@bp.app_template_global("can_read_events")
+def can_read_events() -> bool:
+    return _role() in event_config().read_roles

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Item, OpinionEvent, User
+from ledger.models.events import event_item
 from ledger.queries import visible_items
 from ledger.states import OPINION_EVENT
 
@@ -83,3 +84,14 @@ def events_on_clock(
     overdue = [e for e in waiting if now > e.due_at]
     due_soon = [e for e in waiting if e.warn_at <= now <= e.due_at]
     return due_soon, overdue
+
+
+def events_of_item(session: Session, item_id: int) -> list[OpinionEvent]:
+    return list(
+        session.scalars(
+            select(OpinionEvent)
+            .join(event_item, event_item.c.event_id == OpinionEvent.id)
+            .where(event_item.c.item_id == item_id)
+            .order_by(OpinionEvent.first_seen_at)
+        )
+    )

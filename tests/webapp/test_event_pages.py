@@ -104,6 +104,9 @@ def test_open_from_a_major_item_and_respond(app, client_for, make_item, csrf) ->
     assert "已记录回应" in ok and 'data-clock-state="按时回应"' in ok
     assert "已回应（用时 1 小时 0 分）" in ok
     assert _count(app, EventResponse) == 1
+    item_page = fenban.get(f"/ledger/items/{item_id}").get_data(as_text=True)
+    assert "关联舆情事件" in item_page and f'href="/events/{event_id}"' in item_page
+    assert "关联舆情事件" in item_page[item_page.find("操作记录") :]  # in the item's own history
 
 
 def test_missing_level_is_refused_and_nothing_is_saved(app, client_for, csrf) -> None:  # type: ignore[no-untyped-def]
