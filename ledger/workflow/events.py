@@ -147,7 +147,13 @@ def _link(
 
 
 def _items(session: Session, user: User, item_ids: Iterable[int]) -> list[Item]:
-    return [get_item(session, user, i) for i in dict.fromkeys(item_ids)]
+    items = []
+    for item_id in dict.fromkeys(item_ids):
+        try:
+            items.append(get_item(session, user, item_id))
+        except NotVisible:  # typed in a form: say which, rather than a 404 page
+            raise WorkflowError(f"没有序号为 {item_id} 的事项（或不在您的可见范围）。") from None
+    return items
 
 
 # -- steps -----------------------------------------------------------------------------------

@@ -436,3 +436,11 @@ def test_the_reminder_run_includes_events(session, config, clock, data_dir) -> N
     )
     assert (event.id, "超时") in report.events
     assert run_reminders(session, bj(2026, 12, 3, 23, 0), escalation, clock.calendar).events == []
+
+
+def test_an_unknown_item_is_refused_by_number_and_no_event_is_made(session, config, clock) -> None:
+    before = _counts(session)
+    with pytest.raises(WorkflowError, match="没有序号为 999999 的事项"):
+        open_one(session, config, clock, "一般", item_ids=[999999])
+    session.flush()
+    assert _counts(session) == before
