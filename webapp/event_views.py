@@ -7,20 +7,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import wraps
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.event_export import workbook_bytes
-from ledger.models import Department, Event, EventProposal, Item, OpinionEvent, Role, User
+from ledger.models import Department, Event, EventProposal, Item, OpinionEvent, User
 from ledger.queries import get_item
 from ledger.states import EventStatus
 from ledger.workflow import event_proposals, events
-from ledger.workflow.event_config import EventConfig, load_event_config
 from ledger.workflow.event_reads import (
     ClockState,
     clock_state,
@@ -33,84 +30,24 @@ from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import bookkeeping_session, get_session
+from webapp.event_access import (
+    can_edit,
+    can_read_events,
+    editors,
+    event_config,
+    form_ids,
+    form_moment,
+    form_version,
+    readers,
+    role,
+)
 from webapp.params import int_arg, parse_int
 from webapp.roles import perform
-from webapp.services import clock, data_dir
+from webapp.services import clock
 
 bp = Blueprint("events", __name__, url_prefix="/events")
 SCAN_EVERY = timedelta(minutes=1)
 CHANNELS = ("厅门户网站", "政务微博", "政务微信", "新闻发布会", "媒体采访", "留言板答复", "其他")
-
-
-def event_config() -> EventConfig:
-    ext = current_app.extensions
-    if ext.get("huiying.event_config") is None:
-        config = load_event_config(data_dir() / "opinion_events.toml")
-        config.check_rules(clock().rules)
-        ext["huiying.event_config"] = config
-    return ext["huiying.event_config"]
-
-
-def _role() -> Role:
-    return Role(current_staff().role)
-
-
-def can_edit() -> bool:
-    return _role() in event_config().edit_roles
-
-
-def readers(view: Callable[..., Any]) -> Callable[..., Any]:
-    """Login, and a role that may read events (editors and leaders); else 403."""
-
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if Role(current_user.user.role) not in event_config().read_roles:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-def editors(view: Callable[..., Any]) -> Callable[..., Any]:
-    @wraps(view)
-    @login_required
-    def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if Role(current_user.user.role) not in event_config().edit_roles:
-            abort(403)
-        return view(*args, **kwargs)
-
-    return wrapped
-
-
-class BadInput(WorkflowError):
-    """A form field that could not be read (shown like any refused step)."""
-
-
-def _moment(name: str, label: str) -> datetime | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(f"{label}格式不对（应为 年-月-日 时:分，北京时间）。") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
-
-
-def _version() -> int | None:
-    return parse_int(request.form.get("version", ""), minimum=1)
-
-
-def _ids(raw: str) -> list[int]:
-    """Item ids typed as "12, 15 16" (ids, not 编号)."""
-    out = []
-    for part in raw.replace("，", ",").replace(",", " ").split():
-        value = parse_int(part, minimum=1)
-        if value is None:
-            raise BadInput(f"事项序号「{part[:20]}」不是有效的数字。")
-        out.append(value)
-    return out
 
 
 @bp.get("/")
@@ -202,7 +139,7 @@ def create():
         fields = dict(
             title=values.get("title", ""),
             level=values.get("level"),
-            first_seen_at=_moment("first_seen_at", "首次发现时间"),
+            first_seen_at=form_moment("first_seen_at", "首次发现时间"),
             source_links=values.get("source_links", "").splitlines(),
             summary=values.get("summary", ""),
             now=now_utc(),
@@ -213,7 +150,7 @@ def create():
             event = event_proposals.open_from(session, current_staff(), proposal.id, **fields)
         else:
             event = events.open_event(
-                session, current_staff(), item_ids=_ids(values.get("item_ids", "")), **fields
+                session, current_staff(), item_ids=form_ids(values.get("item_ids", "")), **fields
             )
         session.commit()
     except WorkflowError as exc:
@@ -273,7 +210,7 @@ def assess(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
+            form_version(),
             level=request.form.get("level"),
             note=request.form.get("note", ""),
             now=now_utc(),
@@ -293,7 +230,7 @@ def start(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
+            form_version(),
             now=now_utc(),
             config=event_config(),
         ),
@@ -310,9 +247,9 @@ def respond(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
+            form_version(),
             channel=request.form.get("channel", ""),
-            responded_at=_moment("responded_at", "回应时间"),
+            responded_at=form_moment("responded_at", "回应时间"),
             content=request.form.get("content", ""),
             approved_by=request.form.get("approved_by", ""),
             link=request.form.get("link", ""),
@@ -332,7 +269,7 @@ def note(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
+            form_version(),
             text=request.form.get("text", ""),
             now=now_utc(),
             config=event_config(),
@@ -350,7 +287,7 @@ def close(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
+            form_version(),
             summary=request.form.get("summary", ""),
             now=now_utc(),
             config=event_config(),
@@ -368,8 +305,8 @@ def link(event_id: int):
             get_session(),
             current_staff(),
             event_id,
-            _version(),
-            _ids(request.form.get("item_ids", "")),
+            form_version(),
+            form_ids(request.form.get("item_ids", "")),
             now=now_utc(),
             config=event_config(),
         ),
@@ -432,7 +369,7 @@ def event_board(
     session: Any, now: datetime
 ) -> tuple[list[OpinionEvent], list[OpinionEvent]] | None:
     """(due soon, overdue) events for the 督办 board; None for roles that may not read events."""
-    if _role() not in event_config().read_roles:
+    if role() not in event_config().read_roles:
         return None
     return events_on_clock(session, now)
 
@@ -448,6 +385,4 @@ def item_events(item_id: int) -> list[OpinionEvent]:
     return events_of_item(get_session(), item_id)
 
 
-@bp.app_template_global("can_read_events")
-def can_read_events() -> bool:
-    return _role() in event_config().read_roles
+bp.add_app_template_global(can_read_events, "can_read_events")
