@@ -182,3 +182,57 @@ def all_open_statuses() -> frozenset[ItemStatus]:
 
 def lifecycle_for(item_type: str | None) -> Lifecycle:
     return LIFECYCLES.get(item_type or "", WORK_ITEM)
+
+
+# -- 舆情事件 (ledger.models.events): an event is not an item, so it has its own small lifecycle --
+
+
+class EventStatus(StrEnum):
+    FOUND = "发现"
+    ASSESSING = "研判"
+    RESPONDING = "回应中"
+    RESPONDED = "已回应"
+    TRACKING = "跟踪"
+    CLOSED = "办结"
+
+
+@dataclass(frozen=True)
+class EventLifecycle:
+    """The 舆情事件 statuses: which are open, which stop the response clock, which may follow which."""
+
+    name: str
+    initial: frozenset[EventStatus]
+    clock_running: frozenset[EventStatus]  # no response yet: the 48 h / 24 h clock counts
+    closed: frozenset[EventStatus]
+    transitions: Mapping[EventStatus, frozenset[EventStatus]]
+
+    def allows(self, old: EventStatus | None, new: EventStatus) -> bool:
+        if old is None:
+            return new in self.initial
+        return old == new or new in self.transitions.get(old, frozenset())
+
+    def check(self, old: EventStatus | None, new: EventStatus) -> None:
+        if not self.allows(old, new):
+            start = f"「{old}」" if old is not None else "新建"
+            raise IllegalTransition(f"{self.name}：不允许从{start}变为「{new}」。")
+
+
+E = EventStatus
+
+OPINION_EVENT = EventLifecycle(
+    name="舆情事件",
+    initial=frozenset({E.FOUND}),
+    clock_running=frozenset({E.FOUND, E.ASSESSING, E.RESPONDING}),
+    closed=frozenset({E.CLOSED}),
+    transitions={
+        # 研判; a response may go out at once (the clock does not wait for 研判)
+        E.FOUND: frozenset({E.ASSESSING, E.RESPONDING, E.RESPONDED}),
+        # 开始回应; 回应已发出; 研判后无需回应，办结（须写明理由）
+        E.ASSESSING: frozenset({E.RESPONDING, E.RESPONDED, E.CLOSED}),
+        E.RESPONDING: frozenset({E.RESPONDED}),
+        # 转入跟踪; 办结
+        E.RESPONDED: frozenset({E.TRACKING, E.CLOSED}),
+        E.TRACKING: frozenset({E.CLOSED}),
+        E.CLOSED: frozenset(),
+    },
+)

@@ -75,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         admin_views,
         analysis_views,
         entry_views,
+        event_views,
         foi_views,
         ledger_views,
         proposal_views,
@@ -96,6 +97,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(entry_views.bp)
     foi_views.init_app(app)  # 依申请公开 actions, notices, annual statistics
     proposal_views.init_app(app)  # 建议提案: its blueprint and the item page / board panels
+    app.register_blueprint(event_views.bp)
 
     @app.get("/")
     @login_required

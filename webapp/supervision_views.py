@@ -14,6 +14,7 @@ from ledger.workflow import supervision
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.event_views import event_board
 from webapp.params import int_arg
 from webapp.roles import perform, roles_required
 from webapp.services import clock
@@ -59,6 +60,7 @@ def board():
         overdue_days=overdue_days,
         history=supervision.urge_history(session, listed),
         can_urge=current_staff().has_role(Role.SUPERVISOR, Role.ADMIN),
+        event_board=event_board(session, now),
     )
 
 

@@ -14,7 +14,9 @@ import click
 
 from ledger.db import make_engine, make_session_factory
 from ledger.settings import Settings
+from ledger.workflow import event_proposals
 from ledger.workflow.disclosure_requests import expire_corrections
+from ledger.workflow.event_config import EventConfigError, load_event_config
 from ledger.workflow.guards import Clock
 from ledger.workflow.notices import SmtpMailer
 from ledger.workflow.reminders import EscalationFileError, load_escalation, run_reminders
@@ -30,6 +32,10 @@ def remind(no_email: bool) -> None:
     except EscalationFileError as exc:
         raise click.ClickException(str(exc)) from exc
     clock = Clock.from_data_dir(settings.data_dir)
+    try:
+        events = load_event_config(settings.data_dir / "opinion_events.toml")
+    except EventConfigError as exc:
+        raise click.ClickException(str(exc)) from exc
     smtp_config = {
         key.removeprefix("HUIYING_"): value
         for key, value in os.environ.items()
@@ -40,8 +46,9 @@ def remind(no_email: bool) -> None:
     try:
         with make_session_factory(engine).begin() as session:
             now = datetime.now(UTC)
-            report = run_reminders(session, now, escalation, clock.calendar, mailer)
+            report = run_reminders(session, now, escalation, clock.calendar, mailer, events)
             withdrawn = expire_corrections(session, now)  # 依申请公开: 逾期未补正 → 视为撤回
+            proposed = event_proposals.scan(session, now, events)
     finally:
         engine.dispose()
     click.echo(
@@ -52,6 +59,7 @@ def remind(no_email: bool) -> None:
         click.echo(
             f"依申请公开逾期未补正、视为撤回：{len(withdrawn)} 件（#{'、#'.join(map(str, withdrawn))}）"
         )
+    click.echo(f"舆情事件提醒：{len(report.events)} 条；新的舆情提示：{len(proposed.created)} 条")
     for item_id, level in report.escalated:
         click.echo(f"  督办（{level}）事项 #{item_id}")
     if report.proposal_notices:

@@ -4,6 +4,13 @@ from ledger.models.audit import Event, RoutingDecision
 from ledger.models.crawl import CrawlOutcome, CrawlRun
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
 from ledger.models.disclosure_requests import Consultation, CorrectionNotice, DisclosureRequest
+from ledger.models.events import (
+    EventNote,
+    EventProposal,
+    EventReminder,
+    EventResponse,
+    OpinionEvent,
+)
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -40,6 +47,10 @@ __all__ = [
     "ContactForm",
     "Department",
     "Event",
+    "EventNote",
+    "EventProposal",
+    "EventReminder",
+    "EventResponse",
     "Item",
     "ItemStatus",
     "LoginFailure",
@@ -48,6 +59,7 @@ __all__ = [
     "ProposalCoHandler",
     "ProposalContact",
     "ProposalKind",
+    "OpinionEvent",
     "Reply",
     "ReminderLog",
     "ReplyRevision",

@@ -26,6 +26,8 @@ from ledger.config.schemas import ESCALATION
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User, UserRole
 from ledger.queries import OVERDUE_STATUSES
+from ledger.workflow.event_config import EventConfig
+from ledger.workflow.event_reminders import remind_events
 from ledger.workflow.notices import Mailer, notify
 from ledger.workflow.proposal_clocks import run_proposal_reminders
 
@@ -100,6 +102,7 @@ class ReminderReport:
     emails: int = 0
     email_errors: list[str] = field(default_factory=list)
     proposal_notices: int = 0  # 建议提案: 协办 overdue, "not ours" window (proposal_clocks)
+    events: list[tuple[int, str]] = field(default_factory=list)  # 舆情事件 (id, 临期 | 超时)
 
 
 @dataclass
@@ -210,6 +213,7 @@ def run_reminders(
     escalation: Escalation,
     calendar: WorkingCalendar,
     mailer: Mailer | None = None,
+    events: EventConfig | None = None,
 ) -> ReminderReport:
     """Send the 催办 and 督办 that are due at `now` and not sent yet, as one digest per recipient.
 
@@ -267,6 +271,8 @@ def run_reminders(
             report.escalated.append((item.id, level.name))
     _deliver(session, digests, now, mailer, report)
     report.proposal_notices = run_proposal_reminders(session, now, calendar)
+    if events is not None:  # 舆情事件 on their hour clock (ledger.workflow.event_reminders)
+        report.events = remind_events(session, now, events)
     session.flush()
     return report
 

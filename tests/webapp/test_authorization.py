@@ -30,7 +30,9 @@ ACCESS = {
     "analysis": {"分析员", "管理员", "督办", "分办员"},
     "entry": {"分办员", "管理员", "处室承办人", "审核人"},
     "foi": {"分办员", "管理员", "处室承办人", "审核人"},
+    "events": {"分办员", "督办", "管理员", "审核人", "分析员"},  # leaders read only
 }
+EVENT_EDITORS = {"分办员", "督办", "管理员"}  # data/opinion_events.toml [access]
 # endpoints narrower than their blueprint
 NARROWER = {
     "review.approve": {"审核人"},
@@ -43,9 +45,27 @@ NARROWER = {
     "entry.attachment": ALL,  # whoever sees the item (per item: tests/webapp/test_entry_pages.py)
     "foi.annual": ALL,  # 依申请公开 annual statistics: every role, over the items it may see
     "foi.annual_export": ALL,
+    **{
+        f"events.{step}": EVENT_EDITORS
+        for step in (
+            "new",
+            "create",
+            "assess",
+            "start",
+            "respond",
+            "note",
+            "close",
+            "link",
+            "link_proposal",
+            "dismiss",
+        )
+    },
 }
 # allowed, but the matrix's item has nothing there
-EMPTY = {"entry.attachment", "foi.notice"}
+EMPTY = {"entry.attachment", "foi.notice"} | {
+    f"events.{step}"  # no 舆情事件 or proposal 1 in the matrix's database
+    for step in ("show", "assess", "start", "respond", "note", "close", "link")
+}
 PUBLIC = {"static", "auth.login", "favicon"}
 
 
@@ -90,6 +110,8 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:year>", "2027")
         .replace("<int:no>", "1")
         .replace("<kind>", "correction")
+        .replace("<int:event_id>", "1")
+        .replace("<int:proposal_id>", "1")
     )
 
 

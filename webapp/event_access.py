@@ -1,0 +1,95 @@
+"""Who may read or edit 舆情事件 (data/opinion_events.toml [access]), the events config loaded once
+per app, and reading the events forms' fields (times in Beijing time, item numbers)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from functools import wraps
+from typing import Any
+
+from flask import abort, current_app, request
+from flask_login import current_user, login_required
+
+from ledger.clock.deadlines import SHANGHAI
+from ledger.models import Role
+from ledger.workflow.event_config import EventConfig, load_event_config
+from ledger.workflow.guards import WorkflowError
+from webapp.auth import current_staff
+from webapp.params import parse_int
+from webapp.services import clock, data_dir
+
+
+def event_config() -> EventConfig:
+    ext = current_app.extensions
+    if ext.get("huiying.event_config") is None:
+        config = load_event_config(data_dir() / "opinion_events.toml")
+        config.check_rules(clock().rules)
+        ext["huiying.event_config"] = config
+    return ext["huiying.event_config"]
+
+
+def role() -> Role:
+    return Role(current_staff().role)
+
+
+def can_edit() -> bool:
+    return role() in event_config().edit_roles
+
+
+def readers(view: Callable[..., Any]) -> Callable[..., Any]:
+    """Login, and a role that may read events (editors and leaders); else 403."""
+
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if Role(current_user.user.role) not in event_config().read_roles:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+def editors(view: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(view)
+    @login_required
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        if Role(current_user.user.role) not in event_config().edit_roles:
+            abort(403)
+        return view(*args, **kwargs)
+
+    return wrapped
+
+
+class BadInput(WorkflowError):
+    """A form field that could not be read (shown like any refused step)."""
+
+
+def form_moment(name: str, label: str) -> datetime | None:
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise BadInput(f"{label}格式不对（应为 年-月-日 时:分，北京时间）。") from None
+    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+
+
+def form_version() -> int | None:
+    return parse_int(request.form.get("version", ""), minimum=1)
+
+
+def form_ids(raw: str) -> list[int]:
+    """Item ids typed as "12, 15 16" (ids, not 编号)."""
+    out = []
+    for part in raw.replace("，", ",").replace(",", " ").split():
+        value = parse_int(part, minimum=1)
+        if value is None:
+            raise BadInput(f"事项序号「{part[:20]}」不是有效的数字。")
+        out.append(value)
+    return out
+
+
+def can_read_events() -> bool:
+    return role() in event_config().read_roles
