@@ -12,7 +12,6 @@ from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.models import Role
 from ledger.workflow.event_config import EventConfig, load_event_config
 from ledger.workflow.guards import WorkflowError
 from webapp.auth import current_staff
@@ -29,12 +28,8 @@ def event_config() -> EventConfig:
     return ext["huiying.event_config"]
 
 
-def role() -> Role:
-    return Role(current_staff().role)
-
-
 def can_edit() -> bool:
-    return role() in event_config().edit_roles
+    return current_staff().has_role(*event_config().edit_roles)
 
 
 def readers(view: Callable[..., Any]) -> Callable[..., Any]:
@@ -43,7 +38,7 @@ def readers(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if Role(current_user.user.role) not in event_config().read_roles:
+        if not current_user.user.has_role(*event_config().read_roles):
             abort(403)
         return view(*args, **kwargs)
 
@@ -54,7 +49,7 @@ def editors(view: Callable[..., Any]) -> Callable[..., Any]:
     @wraps(view)
     @login_required
     def wrapped(*args: Any, **kwargs: Any) -> Any:
-        if Role(current_user.user.role) not in event_config().edit_roles:
+        if not current_user.user.has_role(*event_config().edit_roles):
             abort(403)
         return view(*args, **kwargs)
 
@@ -92,4 +87,4 @@ def form_ids(raw: str) -> list[int]:
 
 
 def can_read_events() -> bool:
-    return role() in event_config().read_roles
+    return current_staff().has_role(*event_config().read_roles)

@@ -39,7 +39,6 @@ from webapp.event_access import (
     form_moment,
     form_version,
     readers,
-    role,
 )
 from webapp.params import int_arg, parse_int
 from webapp.roles import perform
@@ -369,7 +368,7 @@ def event_board(
     session: Any, now: datetime
 ) -> tuple[list[OpinionEvent], list[OpinionEvent]] | None:
     """(due soon, overdue) events for the 督办 board; None for roles that may not read events."""
-    if role() not in event_config().read_roles:
+    if not can_read_events():
         return None
     return events_on_clock(session, now)
 

@@ -127,7 +127,7 @@ def foi_panel(item: Item) -> dict[str, Any]:
         "notice_names": {k: t.name for k, t in notice_book().templates.items()},
         "consult_kinds": foi.CONSULT_KINDS,
         "extension_left": rule.extension_max - used,
-        "can_act": Role(current_staff().role) in ROLES and item.status != ItemStatus.ARCHIVED,
+        "can_act": current_staff().has_role(*ROLES) and item.status != ItemStatus.ARCHIVED,
         "handling": item.status in foi.HANDLING,
         "status": item.status,
         "S": ItemStatus,

@@ -40,7 +40,7 @@ def summary():
         title=title,
         line=line,
         batches=proposal_summary.batches(session, year),
-        may_publish=Role(current_staff().role) in proposal_summary.PUBLISH_ROLES,
+        may_publish=current_staff().has_role(*proposal_summary.PUBLISH_ROLES),
     )
 
 

@@ -208,16 +208,15 @@ def panel(item: Item) -> Markup:
         return Markup(render_template("proposals/_panel.html", item=item, proposal=None))
     now = now_utc()
     user = current_staff()
-    role = Role(user.role)
-    lead = role in OFFICE or user.department_id == proposal.lead_department_id
+    lead = user.has_role(*OFFICE) or user.department_id == proposal.lead_department_id
     return Markup(
         render_template(
             "proposals/_panel.html",
             item=item,
             proposal=proposal,
             clocks=clocks_of(proposal, now),
-            may_act=lead and role in (*OFFICE, *proposals.LEAD_ROLES),
-            may_reply=role in proposals.LEAD_ROLES
+            may_act=lead and user.has_role(*OFFICE, *proposals.LEAD_ROLES),
+            may_reply=user.has_role(*proposals.LEAD_ROLES)
             and user.department_id == proposal.lead_department_id,
             forms=[f.value for f in ContactForm],
             verdicts=[s.value for s in Satisfaction],

@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
 from ledger.intake.duplicates import _shingles as bigrams  # the 疑似重复 measure, shared
-from ledger.models import EventProposal, Item, ItemStatus, OpinionEvent, User
+from ledger.models import EventProposal, Item, ItemStatus, OpinionEvent, User, UserRole
 from ledger.models.events import event_item
 from ledger.workflow.event_config import EventConfig
 from ledger.workflow.events import link_items, open_event
@@ -181,7 +181,10 @@ def _notify(
     if not proposals:
         return
     users = session.scalars(
-        select(User).where(User.role.in_([r.value for r in config.notify_roles]), User.active)
+        select(User).where(
+            User.role_rows.any(UserRole.role.in_([r.value for r in config.notify_roles])),
+            User.active,
+        )
     ).all()
     for p in proposals:
         first = session.get(Item, p.item_ids[0])

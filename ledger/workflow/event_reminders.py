@@ -13,7 +13,7 @@ from sqlalchemy.orm import Session
 from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
-from ledger.models import EventReminder, OpinionEvent, User
+from ledger.models import EventReminder, OpinionEvent, User, UserRole
 from ledger.workflow.event_config import EventConfig
 from ledger.workflow.event_reads import events_on_clock
 from ledger.workflow.notices import notify
@@ -23,7 +23,10 @@ def remind_events(session: Session, now: datetime, config: EventConfig) -> list[
     """Send the due 临期/超时 reminders; returns (event id, kind) for each one sent now."""
     due_soon, overdue = events_on_clock(session, now)
     users = session.scalars(
-        select(User).where(User.role.in_([r.value for r in config.notify_roles]), User.active)
+        select(User).where(
+            User.role_rows.any(UserRole.role.in_([r.value for r in config.notify_roles])),
+            User.active,
+        )
     ).all()
     sent: list[tuple[int, str]] = []
     for kind, events in (("临期", due_soon), ("超时", overdue)):

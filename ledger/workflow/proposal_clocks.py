@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from ledger.audit import record_event
 from ledger.clock.calendar import WorkingCalendar
 from ledger.clock.deadlines import SHANGHAI
-from ledger.models import Item, Proposal, ProposalCoHandler, ReminderLog, Role, User
+from ledger.models import Item, Proposal, ProposalCoHandler, ReminderLog, User
 from ledger.states import PROPOSAL
 from ledger.workflow.notices import department_users, notify
 from ledger.workflow.proposals import fmt
@@ -121,7 +121,7 @@ def board_lines(session: Session, user: User, now: datetime, limit: int = 100) -
             joinedload(Proposal.lead_department),
         )
     )
-    if not Role(user.role).sees_all_departments:
+    if not user.sees_all_departments:
         shared = select(ProposalCoHandler.proposal_id).where(
             ProposalCoHandler.department_id == user.department_id
         )

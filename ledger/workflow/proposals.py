@@ -66,10 +66,9 @@ def _load(session: Session, user: User, item_id: int, version: int | None) -> tu
 
 
 def _require_lead_or_office(user: User, proposal: Proposal, action: str) -> None:
-    role = Role(user.role)
-    if role in OFFICE_ROLES:
+    if user.has_role(*OFFICE_ROLES):
         return
-    if role in LEAD_ROLES and user.department_id == proposal.lead_department_id:
+    if user.has_role(*LEAD_ROLES) and user.department_id == proposal.lead_department_id:
         return
     raise NotPermitted(f"只有办公室或主办处室可以{action}。")
 
@@ -105,8 +104,7 @@ def record_opinion(
     if share is None:
         raise WorkflowError("该处室不是这件建议提案的协办处室。")
     proposal = share.proposal
-    role = Role(user.role)
-    own = role in LEAD_ROLES and user.department_id == department_id
+    own = user.has_role(*LEAD_ROLES) and user.department_id == department_id
     if not own:
         _require_lead_or_office(user, proposal, "登记协办意见")
     item = proposal.item
@@ -220,7 +218,7 @@ def save_reply(
     then, when `submit_now`, submitted to the 处室's reviewer like every reply. Returns the files
     written, for the caller to remove if its commit fails."""
     item, proposal = _load(session, user, item_id, version)
-    if Role(user.role) not in LEAD_ROLES or user.department_id != proposal.lead_department_id:
+    if not user.has_role(*LEAD_ROLES) or user.department_id != proposal.lead_department_id:
         raise NotPermitted("复文由主办处室起草、提交审核。")
     check_uploads(uploads)
     note = check_reply_ready(proposal, now) if submit_now else None
