@@ -2,7 +2,7 @@
 may name an event
 
 Revision ID: events
-Revises: speed
+Revises: proposals
 """
 
 from alembic import op
@@ -11,7 +11,7 @@ import ledger.types
 
 
 revision = 'events'
-down_revision = 'speed'
+down_revision = 'proposals'
 branch_labels = None
 depends_on = None
 

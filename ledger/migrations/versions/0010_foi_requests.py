@@ -1,7 +1,7 @@
 """依申请公开 applications: applicant, 补正 notices, 征求意见/会商, reply and archive
 
 Revision ID: foi
-Revises: speed
+Revises: desk_admin
 Create Date: 2026-12-01 22:35:32.066720
 """
 
@@ -11,7 +11,7 @@ import ledger.types
 
 
 revision = 'foi'
-down_revision = 'speed'
+down_revision = 'desk_admin'
 branch_labels = None
 depends_on = None
 

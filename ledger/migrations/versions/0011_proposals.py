@@ -1,7 +1,7 @@
 """人大建议/政协提案: proposal, its 协办 处室 and 面商/沟通 records
 
 Revision ID: proposals
-Revises: speed
+Revises: foi
 Create Date: 2026-12-01 23:00:00
 """
 
@@ -11,7 +11,7 @@ import ledger.types
 
 
 revision = 'proposals'
-down_revision = 'speed'
+down_revision = 'foi'
 branch_labels = None
 depends_on = None
 
