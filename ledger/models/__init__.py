@@ -2,6 +2,7 @@
 
 from ledger.models.audit import Event, RoutingDecision
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
+from ledger.models.duplicates import DuplicateBand, DuplicateCandidate, ItemSignature
 from ledger.models.items import (
     AdjustmentStatus,
     ClockAdjustment,
@@ -21,10 +22,13 @@ __all__ = [
     "AdjustmentStatus",
     "CandidateStatus",
     "DisclosureCandidate",
+    "DuplicateBand",
+    "DuplicateCandidate",
     "ClockAdjustment",
     "Department",
     "Event",
     "Item",
+    "ItemSignature",
     "ItemStatus",
     "LoginFailure",
     "Notice",
