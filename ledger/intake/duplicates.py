@@ -15,7 +15,6 @@ is worth seeing with its answer.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -23,7 +22,7 @@ from datetime import datetime, timedelta
 import numpy as np
 import sqlalchemy as sa
 from sqlalchemy import Connection, delete, func, insert, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased, load_only
 
 from classifier import minhash
 from ledger.models import (
@@ -152,29 +151,31 @@ def _pairs(
     db: Db, todo: list[_Doc], keys: dict[int, list[int]], shingles: dict[int, np.ndarray]
 ) -> dict[tuple[int, int], float]:
     """Candidate pairs (lower id first) with their exact similarity ≥ THRESHOLD."""
-    all_keys = sorted({k for ks in keys.values() for k in ks})
-    if not all_keys:
+    probing = [d.id for d in todo if keys[d.id]]
+    if not probing:
         return {}
-    lo = min(d.received_at for d in todo) - WINDOW
-    hi = max(d.received_at for d in todo) + WINDOW
-    holders: dict[int, list[tuple[int, datetime]]] = {}
-    for chunk in _chunks(all_keys):
+    received = {d.id: d.received_at for d in todo}
+    lo, hi = min(received.values()) - WINDOW, max(received.values()) + WINDOW
+    # The batch's own keys are stored already: one self-join counts the shared bands per pair
+    # (in the database, not in Python), among earlier items and the batch alike.
+    mine, theirs = aliased(DuplicateBand), aliased(DuplicateBand)
+    shared = func.count().label("shared")
+    found: dict[int, list[tuple[int, int]]] = {}
+    for chunk in _chunks(probing):
         rows = db.execute(
-            select(DuplicateBand.key, DuplicateBand.item_id, _item.c.received_at)
-            .join(_item, _item.c.id == DuplicateBand.item_id)
-            .where(DuplicateBand.key.in_(chunk), _item.c.received_at.between(lo, hi))
+            select(mine.item_id, theirs.item_id, _item.c.received_at, shared)
+            .join(theirs, (theirs.key == mine.key) & (theirs.item_id != mine.item_id))
+            .join(_item, _item.c.id == theirs.item_id)
+            .where(mine.item_id.in_(chunk), _item.c.received_at.between(lo, hi))
+            .group_by(mine.item_id, theirs.item_id, _item.c.received_at)
         )
-        for key, item_id, received_at in rows:
-            holders.setdefault(key, []).append((item_id, received_at))
-
-    checks: dict[int, list[int]] = {}
-    for d in todo:
-        shared: Counter[int] = Counter()
-        for key in keys[d.id]:
-            for other, received_at in holders.get(key, ()):
-                if other != d.id and abs(received_at - d.received_at) <= WINDOW:
-                    shared[other] += 1
-        checks[d.id] = [other for other, _n in shared.most_common(MAX_CHECKED)]
+        for item_id, other, received_at, n in rows:
+            if abs(received_at - received[item_id]) <= WINDOW:
+                found.setdefault(item_id, []).append((n, other))
+    checks = {
+        item_id: [other for _n, other in sorted(others, key=lambda x: (-x[0], x[1]))[:MAX_CHECKED]]
+        for item_id, others in found.items()
+    }
 
     missing = sorted({o for others in checks.values() for o in others} - shingles.keys())
     for chunk in _chunks(missing):
@@ -183,12 +184,12 @@ def _pairs(
         ):
             shingles[row.id] = minhash.shingles(row.title + row.body, k=2)
     pairs: dict[tuple[int, int], float] = {}
-    for d in todo:
-        for other in checks[d.id]:
-            pair = (min(d.id, other), max(d.id, other))
+    for item_id, others in checks.items():
+        for other in others:
+            pair = (min(item_id, other), max(item_id, other))
             if pair in pairs:
                 continue
-            score = minhash.jaccard(shingles[d.id], shingles[other])
+            score = minhash.jaccard(shingles[item_id], shingles[other])
             if score >= THRESHOLD:
                 pairs[pair] = round(score, 2)
     return pairs
@@ -251,6 +252,8 @@ def likely_duplicates(
         .join(Item, Item.id == ranked.c.other)
         .where(ranked.c.rank <= limit)
         .order_by(ranked.c.item_id, ranked.c.rank)
+        # what a page shows of a candidate; not its body and JSON columns (three per row)
+        .options(load_only(Item.external_id, Item.title, Item.status, Item.received_at))
     ).all()
     out: dict[int, list[Duplicate]] = {i.id: [] for i in items}
     for item_id, score, other in rows:
