@@ -76,13 +76,6 @@ def _shingles(doc: _Doc) -> np.ndarray:
     return minhash.shingles(doc.title + doc.body, k=2)
 
 
-def similarity(a: Item, b: Item) -> float:
-    """Exact Jaccard similarity of the two items' character bigrams (title and body)."""
-    return round(
-        minhash.jaccard(minhash.shingles(a.title + a.body), minhash.shingles(b.title + b.body)), 2
-    )
-
-
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
