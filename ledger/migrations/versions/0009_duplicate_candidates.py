@@ -2,7 +2,8 @@
 
 Likely duplicates were computed on every triage page by comparing each item with up to 500
 others; now they are found once, at intake (ledger.intake.duplicates), and read from
-duplicate_candidate. The upgrade signs every existing item and stores its candidates.
+duplicate_candidate. The upgrade signs every existing item and stores its candidates: about
+2.7 ms of CPU per item (2,100 items: seconds; 1,000,000: most of an hour).
 
 Revision ID: dupes
 Revises: speed
