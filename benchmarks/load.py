@@ -31,6 +31,7 @@ import subprocess  # noqa: E402
 import sys  # noqa: E402
 import tempfile  # noqa: E402
 import time  # noqa: E402
+import urllib.request  # noqa: E402
 from datetime import UTC, datetime, timedelta  # noqa: E402
 from pathlib import Path  # noqa: E402
 
@@ -52,7 +53,7 @@ ROLES = (
 SEARCH_2 = ["限电", "拖欠", "补贴", "园区", "基站", "专精"]
 SEARCH_6 = ["专精特新中小", "清理拖欠中小", "中小企业账款", "化工园区认定", "技术改造项目"]
 CHANNELS = ["12345", "留言板", "领导信箱"]
-STATUSES = ["已办结", "办理中", "已答复", "待审核"]
+STATUSES = ["已退回", "办理中", "已答复", "待审核"]  # ledger.states.ItemStatus values
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 COOKIES: dict[str, list[str]] = {}
 CONFLICTS: dict[str, int] = {}
@@ -238,19 +239,40 @@ def start_gunicorn(
         "HUIYING_INSTANCE_DIR": str(instance),
     }
     env["PYTHONPATH"] = str(REPO)
+    log = (instance / "gunicorn.log").open("ab")  # the workers' errors, to explain any failure
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
          "--bind", f"127.0.0.1:{port}", "--timeout", "120", "webapp:create_app()"],
-        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
-    for _ in range(200):
+    host = f"http://127.0.0.1:{port}"
+    # The port is open before the workers have loaded the app (tens of seconds on a busy
+    # machine): wait for a page, then for the workers to go idle (all of them booted).
+    deadline = time.monotonic() + 600
+    while time.monotonic() < deadline and proc.poll() is None:
         try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return proc, f"http://127.0.0.1:{port}"
+            with urllib.request.urlopen(f"{host}/auth/login", timeout=5) as response:
+                if response.status == 200:
+                    break
         except OSError:
-            time.sleep(0.1)
-    proc.kill()
-    raise SystemExit("gunicorn 未能启动")
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        raise SystemExit("gunicorn 未能启动")
+    while time.monotonic() < deadline:
+        before = worker_cpu(proc.pid)
+        time.sleep(1)
+        if worker_cpu(proc.pid) - before < 0.05:
+            break
+    return proc, host
+
+
+def worker_cpu(master: int) -> float:
+    """CPU seconds (user + system) the gunicorn workers have used so far."""
+    try:
+        return sum(sum(c.cpu_times()[:2]) for c in psutil.Process(master).children())
+    except psutil.NoSuchProcess:
+        return 0.0
 
 
 def worker_memory(master: int) -> int:
@@ -279,10 +301,12 @@ def main() -> int:
     make_cookies(args.database_url, instance, counts)
     proc, host = start_gunicorn(args.database_url, instance, args.workers, args.threads)
     peak = [0]
+    cpu = [0.0, 0.0]  # workers' CPU seconds: at the start, and the last sample
 
     def sample() -> None:
         while True:
             peak[0] = max(peak[0], worker_memory(proc.pid))
+            cpu[1] = max(cpu[1], worker_cpu(proc.pid))
             gevent.sleep(1)
 
     classes = {
@@ -297,12 +321,16 @@ def main() -> int:
     runner = env.create_local_runner()
     sampler = gevent.spawn(sample)
     started = time.perf_counter()
+    cpu[0] = cpu[1] = worker_cpu(proc.pid)
     try:
         runner.start(sum(counts.values()), spawn_rate=args.spawn_rate)
         gevent.spawn_later(args.run_time, runner.quit)
         runner.greenlet.join()
         elapsed = time.perf_counter() - started
-        report(env, args, elapsed, peak[0])
+        cpu[1] = max(cpu[1], worker_cpu(proc.pid))
+        report(env, args, elapsed, peak[0], cpu[1] - cpu[0])
+        if env.stats.total.num_failures:
+            print(f"工作进程的错误记录：{instance / 'gunicorn.log'}")
     finally:
         sampler.kill()
         proc.terminate()
@@ -313,7 +341,9 @@ def main() -> int:
     return 1 if env.stats.total.num_failures else 0
 
 
-def report(env: Environment, args: argparse.Namespace, elapsed: float, peak: int) -> None:
+def report(
+    env: Environment, args: argparse.Namespace, elapsed: float, peak: int, cpu: float
+) -> None:
     stats = env.stats
     print(f"\n{args.users} 个用户，{elapsed:.0f} 秒，gunicorn {args.workers} 个工作进程 × {args.threads} 线程，"
           f"{env.host}（{args.database_url.split('@')[-1]}）")  # fmt: skip
@@ -339,6 +369,10 @@ def report(env: Environment, args: argparse.Namespace, elapsed: float, peak: int
     for name, n in CONFLICTS.items():
         print(f"  {name}：{n} 次版本冲突（HTTP 409，他人先改了同一事项；应用正确拒绝，不计为错误）")
     print(f"gunicorn 工作进程内存峰值（单个进程 RSS）：{peak / 2**20:.0f} MiB")
+    # the machine may be shared: CPU per request does not depend on what else runs
+    per_request = cpu / max(total.num_requests, 1) * 1000
+    print(f"gunicorn 工作进程 CPU：{cpu:.1f} 秒，每个请求 {per_request:.1f} ms；"
+          f"负载均值 {' '.join(f'{x:.2f}' for x in os.getloadavg())}")  # fmt: skip
 
 
 if __name__ == "__main__":

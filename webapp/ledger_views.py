@@ -40,11 +40,19 @@ def _date(name: str) -> date | None:
         return None
 
 
+def _status() -> str | None:
+    """The status filter; an unknown one is refused (400), not passed to the database (500)."""
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in ItemStatus}:
+        abort(400, description=f"状态“{status[:20]}”不存在：请在状态筛选中重新选择。")
+    return status
+
+
 def _filter() -> ItemFilter:
     return ItemFilter(
         channel=request.args.get("channel") or None,
         department_id=int_arg("department", label="处室", minimum=1),
-        status=request.args.get("status") or None,
+        status=_status(),
         overdue_only=request.args.get("overdue") == "1",
         text=(request.args.get("q") or "").strip()[:100] or None,
         item_type=request.args.get("type") or None,

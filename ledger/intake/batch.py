@@ -17,6 +17,7 @@ from datetime import UTC, datetime
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from ledger.intake import duplicates
 from ledger.intake.delivery import DeliveryLog
 from ledger.intake.pipeline import (
     IntakeContext,
@@ -160,6 +161,7 @@ def _write(
         changed = update_item(session, item, entry.record, entry.digest, ctx, now)
         results.append(IntakeResult(item.id, "updated", tuple(changed)))
     session.flush()
+    duplicates.index_batch(session, [*created.values(), *existing.values()])  # new and changed
     return results
 
 

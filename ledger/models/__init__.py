@@ -4,6 +4,7 @@ from ledger.models.audit import Event, RoutingDecision
 from ledger.models.crawl import CrawlOutcome, CrawlRun
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
 from ledger.models.disclosure_requests import Consultation, CorrectionNotice, DisclosureRequest
+from ledger.models.duplicates import DuplicateBand, DuplicateCandidate, ItemSignature
 from ledger.models.events import (
     EventNote,
     EventProposal,
@@ -39,6 +40,8 @@ __all__ = [
     "CandidateStatus",
     "DisclosureCandidate",
     "DisclosureRequest",
+    "DuplicateBand",
+    "DuplicateCandidate",
     "ClockAdjustment",
     "CrawlOutcome",
     "CrawlRun",
@@ -52,6 +55,7 @@ __all__ = [
     "EventReminder",
     "EventResponse",
     "Item",
+    "ItemSignature",
     "ItemStatus",
     "LoginFailure",
     "Notice",

@@ -18,13 +18,13 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from datasketch import MinHash, MinHashLSH
+from datasketch import MinHashLSH
 from sqlalchemy import exists, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from classifier import minhash
 from ledger.audit import record_event
-from ledger.intake.duplicates import _shingles as bigrams  # the 疑似重复 measure, shared
 from ledger.models import EventProposal, Item, ItemStatus, OpinionEvent, User, UserRole
 from ledger.models.events import event_item
 from ledger.workflow.event_config import EventConfig
@@ -33,7 +33,7 @@ from ledger.workflow.guards import Clock, WorkflowError, require_role
 from ledger.workflow.notices import notify
 
 MAX_WINDOW_ITEMS = 5000
-NUM_PERM = 64
+_SIGNER = minhash.Signer()  # the permutations are drawn once
 RISK = "重大事项"
 BURST = "相似聚集"
 OPENED, LINKED, DISMISSED = "已立事件", "已关联", "已忽略"
@@ -56,16 +56,12 @@ def _groups(items: Sequence[Item], threshold: float) -> list[list[Item]]:
     each candidate is then checked with the exact Jaccard, so LSH only saves work and never
     decides. Comparing every pair instead cost 3 s CPU for 1,000 items (see the README figure).
     """
-    sets = [bigrams(i.title + i.body) for i in items]
-    template = MinHash(num_perm=NUM_PERM, scheme="affine64")
-    lsh = MinHashLSH(threshold=threshold, num_perm=NUM_PERM)
-    hashes: list[MinHash] = []
+    sets = [minhash.shingles(i.title + i.body, k=2) for i in items]  # the 疑似重复 measure
+    lsh = MinHashLSH(threshold=threshold, num_perm=_SIGNER.num_perm)
+    hashes = [_SIGNER.minhash(grams) for grams in sets]
     for n, grams in enumerate(sets):
-        m = MinHash(num_perm=NUM_PERM, scheme="affine64", permutations=template.permutations)
-        m.update_batch([g.encode("utf-8") for g in grams])
-        hashes.append(m)
-        if grams:
-            lsh.insert(n, m)
+        if len(grams):
+            lsh.insert(n, hashes[n])
     parent = list(range(len(items)))
 
     def root(a: int) -> int:
@@ -75,12 +71,12 @@ def _groups(items: Sequence[Item], threshold: float) -> list[list[Item]]:
         return a
 
     for a, grams in enumerate(sets):
-        if not grams:
+        if not len(grams):
             continue
         for b in lsh.query(hashes[a]):
             if b <= a or root(a) == root(b):
                 continue
-            if len(grams & sets[b]) / len(grams | sets[b]) >= threshold:
+            if minhash.jaccard(grams, sets[b]) >= threshold:
                 parent[root(a)] = root(b)
     groups: dict[int, list[Item]] = {}
     for n, item in enumerate(items):

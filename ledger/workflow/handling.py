@@ -51,7 +51,11 @@ def my_items(session: Session, user: User, limit: int = 200) -> list[Item]:
                 Item.department_id.is_not(None),
                 Item.status.in_([ItemStatus.IN_PROGRESS, ItemStatus.PAUSED, ItemStatus.IN_REVIEW]),
             )
-            .options(selectinload(Item.replies), joinedload(Item.source))  # no query per row
+            .options(  # no query per row
+                selectinload(Item.replies),
+                selectinload(Item.clock_adjustments),
+                joinedload(Item.source),
+            )
             .order_by(Item.due_at, Item.id)
             .limit(limit)
         )

@@ -8,7 +8,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ledger.models import Department, Item, ItemStatus, RoutingDecision, User
@@ -69,11 +69,15 @@ def _tab_filter(tab: str) -> list[ColumnElement[bool]]:
 
 
 def tab_counts(session: Session, user: User) -> dict[str, int]:
-    counts = {}
-    for tab in TABS:
-        stmt = visible_items(user).where(Item.status == ItemStatus.NEW, *_tab_filter(tab))
-        counts[tab] = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-    return counts
+    """Every tab's count in one pass over the waiting items (one query, not one per tab)."""
+    columns = [
+        func.count(case((and_(*conditions), 1))) if conditions else func.count()
+        for conditions in (_tab_filter(tab) for tab in TABS)
+    ]
+    row = session.execute(
+        visible_items(user).with_only_columns(*columns).where(Item.status == ItemStatus.NEW)
+    ).one()
+    return {tab: int(n or 0) for tab, n in zip(TABS, row, strict=True)}
 
 
 def _ordered(user: User, tab: str):
