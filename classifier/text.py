@@ -61,6 +61,16 @@ def _userdict_entries(path: Path) -> list[tuple[str, int | None, str | None]]:
     return entries
 
 
+def userdict_entries() -> list[tuple[str, int | None, str | None]]:
+    """Entries of the user dictionary in use (`userdict_path`)."""
+    return _userdict_entries(userdict_path())
+
+
+def cut_words(text: str) -> list[str]:
+    """The router's word cut of a text (rjieba or jieba, the user dictionary, HMM off)."""
+    return _segmenter()(text, False)
+
+
 def quiet_jieba() -> None:
     """Silence jieba's "Building prefix dict…" log lines (the CLI calls this)."""
     logging.getLogger("jieba").setLevel(logging.WARNING)
@@ -68,7 +78,7 @@ def quiet_jieba() -> None:
 
 @lru_cache(maxsize=1)
 def _segmenter() -> Any:
-    entries = _userdict_entries(userdict_path())
+    entries = userdict_entries()
     try:
         import rjieba
     except ImportError:  # pragma: no cover - exercised only where rjieba is absent

@@ -9,7 +9,14 @@ import pytest
 
 from classifier.model import Router
 from classifier.seed import train_cold_start
-from classifier.text import TextNormaliser, normalise, segment_without_stopwords, stopword_set
+from classifier.text import (
+    TextNormaliser,
+    cut_words,
+    normalise,
+    segment_without_stopwords,
+    stopword_set,
+    userdict_entries,
+)
 
 RAW = "来电人反映：您好，我们是一家做碳纤维复合材料的企业，想咨询一下新材料首批次保险补偿怎么申报？谢谢！"
 
@@ -60,3 +67,19 @@ def test_normaliser_is_a_stateless_picklable_transformer():
     out = step.fit_transform(frame)
     assert out.shape == (2, 2) and out[1, 0] == "" and out[0, 1] == "新材料"
     assert pickle.loads(pickle.dumps(step)).transform(frame).tolist() == out.tolist()
+
+
+def test_router_cut_is_jiebas_cut_with_the_user_dictionary():
+    """rjieba (the router's cutter) must cut exactly as jieba with the same user dictionary:
+    saved models and the segmented twins of the benchmark rely on it."""
+    import jieba
+
+    reference = jieba.Tokenizer()
+    for word, freq, tag in userdict_entries():
+        reference.add_word(word, freq, tag)
+    text = (
+        "市民反映化工园区危化品企业搬迁入园后，专精特新小巨人企业技改补贴和首台套奖补资金怎么申请？"
+    )
+    words = cut_words(text)
+    assert words == reference.lcut(text, HMM=False)
+    assert {"化工园区", "专精特新", "技改补贴", "首台套"} <= set(words)  # user-dictionary words
