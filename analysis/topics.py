@@ -28,12 +28,17 @@ from sklearn.preprocessing import normalize
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
+from analysis.regroup import join_by_name, split_by_problem
+from analysis.sites import with_named_sites
 from analysis.terms import Terms, core, site_key, terms_of, trigrams
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
 RESOLUTION = 0.2
 MERGE_SIM = 0.5
+SPLIT_LOOSER = 0.5
+SPLIT_MERGE_SIM = 0.2
+JOIN_SIM = 0.2
 PLACE_CONFLICT = 0.3
 SEED = 20201
 WORKING_MIB = 64
@@ -109,7 +114,8 @@ def discover(
     node_msgs = list(first.values())
     say(f"分词与特征：{len(node_msgs)} 组")
     node_terms = [terms_of(messages[i].title, messages[i].body) for i in node_msgs]
-    x, _ = build_matrix([prefixed(t) for t in node_terms])
+    node_terms, node_sites = with_named_sites(node_terms, [messages[i] for i in node_msgs])
+    x, feature_names = build_matrix([prefixed(t) for t in node_terms])
     node_members: list[list[int]] = [[] for _ in node_msgs]
     for i, lab in enumerate(labels):
         node_members[node_of_label[int(lab)]].append(i)
@@ -117,8 +123,29 @@ def discover(
     terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
-    place_keys = [frozenset(_site_grams(t)) for t in node_terms]
+    place_keys = [frozenset(_site_grams(keys)) for keys in node_sites]
     communities = _communities(x, sim_min, resolution, place_keys)
+    names = [
+        frozenset({core(p) for p in t.places if not site_key(p)} | keys)
+        for t, keys in zip(node_terms, node_sites, strict=True)
+    ]
+    # The problem is told by the words alone: names are what the communities already share.
+    words = [i for i, f in enumerate(feature_names) if f[:2] in {"t:", "w:"}]
+    problem_words = [str(feature_names[i])[2:] for i in words]
+    # Within one place only clearly different problems are cut apart: a looser graph and merge
+    # than between places, or one problem worded two ways would become two topics.
+    communities = split_by_problem(
+        communities,
+        x[:, words],
+        problem_words,
+        names,
+        place_keys,
+        lambda sub, keys: _communities(
+            sub, sim_min * SPLIT_LOOSER, resolution * SPLIT_LOOSER, keys, SPLIT_MERGE_SIM
+        ),
+        attach_min=sim_min * SPLIT_LOOSER,
+    )
+    communities = join_by_name(communities, names, x[:, words], problem_words, JOIN_SIM)
     df: Counter[str] = Counter()
     for t in terms:
         df.update({"w:" + w for w in set(t.title_words + t.words)})
@@ -131,13 +158,16 @@ def discover(
     return clusters
 
 
-def _site_grams(terms: Terms) -> set[str]:
-    keys = (site_key(p) for p in terms.places)
-    return {g for k in keys if k for g in ([k] if len(k) <= 3 else trigrams(k))}
+def _site_grams(keys: set[str]) -> set[str]:
+    return {g for k in keys for g in ([k] if len(k) <= 3 else trigrams(k))}
 
 
 def _communities(
-    x, sim_min: float, resolution: float, place_keys: Sequence[frozenset[str]]
+    x,
+    sim_min: float,
+    resolution: float,
+    place_keys: Sequence[frozenset[str]],
+    merge_sim: float = MERGE_SIM,
 ) -> list[list[int]]:
     n = x.shape[0]
     if n == 1 or x.shape[1] == 0:
@@ -170,7 +200,7 @@ def _communities(
         seed=SEED,
         n_iterations=2,
     )
-    return _merge_close([list(c) for c in part], x, place_keys)
+    return _merge_close([list(c) for c in part], x, place_keys, merge_sim)
 
 
 def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> set[str]:
@@ -180,7 +210,7 @@ def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> s
 
 
 def _merge_close(
-    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]]
+    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]], merge_sim: float
 ) -> list[list[int]]:
     """Join communities whose centroids are close: CPM on a k-NN graph caps a community's size near
     k·similarity/resolution, so one big issue would otherwise come out as several topics. Two
@@ -201,7 +231,7 @@ def _merge_close(
     rows = np.repeat(np.arange(len(communities)), k)
     cols = idx.ravel()
     sites = [_dominant_sites(nodes, place_keys) for nodes in communities]
-    keep = (1.0 - dist.ravel()) >= MERGE_SIM
+    keep = (1.0 - dist.ravel()) >= merge_sim
     keep &= np.array(
         [
             not (sites[a] and sites[b] and not sites[a] & sites[b])
