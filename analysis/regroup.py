@@ -56,6 +56,7 @@ def join_by_name(
 ) -> list[list[int]]:
     """Join communities with the same primary name whose problem words overlap (centroid cosine
     without the name's own words at least `min_sim`). One primary name each: no chains across names."""
+    column = _columns(words)
     by_name: dict[str, list[int]] = {}
     out: list[list[int]] = []
     for c, nodes in enumerate(communities):
@@ -69,7 +70,7 @@ def join_by_name(
             out.append(communities[members[0]])
             continue
         sums = np.vstack([np.asarray(word_x[communities[c]].sum(axis=0)) for c in members])
-        centroids = _without_names(csr_matrix(sums), words, {name})
+        centroids = _without_names(csr_matrix(sums), column, {name})
         close = (centroids @ centroids.T).toarray() >= min_sim
         _, label = connected_components(csr_matrix(close), directed=False)
         joined: dict[int, list[int]] = {}
@@ -79,9 +80,21 @@ def join_by_name(
     return out
 
 
-def _without_names(sub, words: Sequence[str], held: set[str]):
+def _columns(words: Sequence[str]) -> dict[str, list[int]]:
+    """Word → its columns (a word has one as a title word and one as a word)."""
+    column: dict[str, list[int]] = {}
+    for i, w in enumerate(words):
+        column.setdefault(w, []).append(i)
+    return column
+
+
+def _without_names(sub, column: dict[str, list[int]], held: set[str]):
     """Rows without the words that spell the community's own names (深业, 睿城 of 深业睿城)."""
-    keep = np.array([not any(w in name for name in held) for w in words], dtype=float)
+    keep = np.ones(sub.shape[1])
+    for name in held:
+        for i in range(len(name)):
+            for j in range(i + 1, len(name) + 1):
+                keep[column.get(name[i:j], [])] = 0.0
     return normalize(sub @ diags(keep))
 
 
@@ -95,13 +108,14 @@ def split_by_problem(
     attach_min: float,
 ) -> list[list[int]]:
     """Cut each place-held community on its problem words; lone messages rejoin a part if close."""
+    column = _columns(words)
     out: list[list[int]] = []
     for nodes in communities:
         held = dominant_names(nodes, names)
         if len(nodes) < MIN_SPLIT_NODES or not held:
             out.append(nodes)
             continue
-        sub = _without_names(word_x[nodes], words, held)
+        sub = _without_names(word_x[nodes], column, held)
         parts = cluster(sub, [place_keys[v] for v in nodes])
         if len(parts) == 1:
             out.append(nodes)

@@ -58,3 +58,29 @@ def with_named_sites(
         keys.update(key for _name, key in found)
         out.append(replace(terms, places=terms.places + extra) if extra else terms)
     return out, sites
+
+
+# A trigram in this many unrelated site names is a developer's brand or a district (碧桂园…, 梅溪湖…).
+BRAND_NAMES = 3
+
+
+def brand_grams(sites: Sequence[set[str]]) -> set[str]:
+    """Trigrams that many different site names share: they say whose or where, not which site.
+
+    Names that are spellings of one another (伊景园滨, 伊景园滨河) count once: only names not
+    contained in another name holding the trigram are counted.
+    """
+    holders: dict[str, set[str]] = {}
+    for keys in sites:
+        for key in keys:
+            if len(key) > 3:
+                for i in range(len(key) - 2):
+                    holders.setdefault(key[i : i + 3], set()).add(key)
+    brands: set[str] = set()
+    for gram, keys in holders.items():
+        if len(keys) < BRAND_NAMES:
+            continue
+        distinct = [k for k in keys if not any(k != other and k in other for other in keys)]
+        if len(distinct) >= BRAND_NAMES:
+            brands.add(gram)
+    return brands

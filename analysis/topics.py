@@ -29,7 +29,7 @@ from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
 from analysis.regroup import join_by_name, split_by_problem
-from analysis.sites import with_named_sites
+from analysis.sites import brand_grams, with_named_sites
 from analysis.terms import Terms, core, site_key, terms_of, trigrams
 
 K_NEIGHBOURS = 15
@@ -42,6 +42,7 @@ JOIN_SIM = 0.2
 PLACE_CONFLICT = 0.3
 SEED = 20201
 WORKING_MIB = 64
+DENSE_ROWS = 400  # up to this many rows the neighbours come from one small dense product
 
 Progress = Callable[[str], None]
 
@@ -123,7 +124,8 @@ def discover(
     terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
-    place_keys = [frozenset(_site_grams(keys)) for keys in node_sites]
+    brands = brand_grams(node_sites)
+    place_keys = [frozenset(_site_grams(keys) - brands) for keys in node_sites]
     communities = _communities(x, sim_min, resolution, place_keys)
     names = [
         frozenset({core(p) for p in t.places if not site_key(p)} | keys)
@@ -162,6 +164,26 @@ def _site_grams(keys: set[str]) -> set[str]:
     return {g for k in keys for g in ([k] if len(k) <= 3 else trigrams(k))}
 
 
+def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine similarity to, and index of, each row's k nearest rows (itself included)."""
+    n = x.shape[0]
+    if n <= DENSE_ROWS:
+        # One community's messages: a small block, where the index would cost more than it saves.
+        x = normalize(x)
+        sims = np.asarray((x @ x.T).todense() if hasattr(x, "todense") else x @ x.T)
+        idx = (
+            np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
+        )
+        near = np.take_along_axis(sims, idx, axis=1)
+        order = np.argsort(-near, axis=1, kind="stable")  # nearest first, as the index gives them
+        return np.take_along_axis(near, order, axis=1), np.take_along_axis(idx, order, axis=1)
+    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
+    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
+    with config_context(working_memory=WORKING_MIB):
+        dist, idx = nn.kneighbors(x)
+    return 1.0 - dist, idx
+
+
 def _communities(
     x,
     sim_min: float,
@@ -173,11 +195,7 @@ def _communities(
     if n == 1 or x.shape[1] == 0:
         return [[i] for i in range(n)]
     k = min(K_NEIGHBOURS + 1, n)
-    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
-    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
-    with config_context(working_memory=WORKING_MIB):
-        dist, idx = nn.kneighbors(x)
-    sim = 1.0 - dist
+    sim, idx = _knn(x, k)
     rows = np.repeat(np.arange(n), k)
     cols = idx.ravel()
     w = sim.ravel()
@@ -225,13 +243,11 @@ def _merge_close(
     )
     centroids = normalize(assign @ x)
     k = min(K_NEIGHBOURS, len(communities))
-    with config_context(working_memory=WORKING_MIB):
-        nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids)
-        dist, idx = nn.kneighbors(centroids)
+    sim, idx = _knn(centroids, k)
     rows = np.repeat(np.arange(len(communities)), k)
     cols = idx.ravel()
     sites = [_dominant_sites(nodes, place_keys) for nodes in communities]
-    keep = (1.0 - dist.ravel()) >= merge_sim
+    keep = sim.ravel() >= merge_sim
     keep &= np.array(
         [
             not (sites[a] and sites[b] and not sites[a] & sites[b])
