@@ -60,27 +60,22 @@ def with_named_sites(
     return out, sites
 
 
-# A trigram in this many unrelated site names is a developer's brand or a district (碧桂园…, 梅溪湖…).
+# A trigram followed by this many different names is a developer's brand or a district
+# (碧桂园南城首府, 碧桂园天玺湾, 碧桂园中央花园 …), not a site.
 BRAND_NAMES = 3
 
 
 def brand_grams(sites: Sequence[set[str]]) -> set[str]:
-    """Trigrams that many different site names share: they say whose or where, not which site.
+    """Trigrams (and two-character names) that begin many different site names: they say whose or
+    where, not which site.
 
-    Names that are spellings of one another (伊景园滨, 伊景园滨河) count once: only names not
-    contained in another name holding the trigram are counted.
+    Only what follows counts: a brand or district comes first in a name; what precedes a name is
+    often a stray word the segmenter glued on (在丽发, 到丽发), which must not make 丽发 a brand.
     """
-    holders: dict[str, set[str]] = {}
+    followers: dict[str, set[str]] = {}
     for keys in sites:
         for key in keys:
-            if len(key) > 3:
-                for i in range(len(key) - 2):
-                    holders.setdefault(key[i : i + 3], set()).add(key)
-    brands: set[str] = set()
-    for gram, keys in holders.items():
-        if len(keys) < BRAND_NAMES:
-            continue
-        distinct = [k for k in keys if not any(k != other and k in other for other in keys)]
-        if len(distinct) >= BRAND_NAMES:
-            brands.add(gram)
-    return brands
+            for size in (2, 3):
+                for i in range(len(key) - size):
+                    followers.setdefault(key[i : i + size], set()).add(key[i + size :])
+    return {gram for gram, after in followers.items() if len(after) >= BRAND_NAMES}

@@ -128,7 +128,7 @@ def discover(
     place_keys = [frozenset(_site_grams(keys) - brands) for keys in node_sites]
     communities = _communities(x, sim_min, resolution, place_keys)
     names = [
-        frozenset({core(p) for p in t.places if not site_key(p)} | keys)
+        frozenset(({core(p) for p in t.places if not site_key(p)} | keys) - brands)
         for t, keys in zip(node_terms, node_sites, strict=True)
     ]
     # The problem is told by the words alone: names are what the communities already share.
