@@ -299,6 +299,7 @@ _PHASE_END = re.compile(r"[一二三四五六七八九十\d]+期$")
 _PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}省")
 
 
+@lru_cache(maxsize=1 << 16)  # a period names a few thousand sites, each many times
 def site_key(name: str) -> str | None:
     """What distinguishes a named site from others of its kind: 恒基凯旋门幼儿园 → 恒基凯旋门.
 
