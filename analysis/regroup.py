@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 
 import numpy as np
-from scipy.sparse import csr_matrix, diags
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 from sklearn.preprocessing import normalize
 
@@ -69,8 +69,12 @@ def join_by_name(
         if len(members) == 1:
             out.append(communities[members[0]])
             continue
-        sums = np.vstack([np.asarray(word_x[communities[c]].sum(axis=0)) for c in members])
-        centroids = _without_names(csr_matrix(sums), column, {name})
+        rows = [i for i, c in enumerate(members) for _ in communities[c]]
+        cols = [v for c in members for v in communities[c]]
+        assign = csr_matrix(
+            (np.ones(len(cols)), (rows, cols)), shape=(len(members), word_x.shape[0])
+        )
+        centroids = _without_names(assign @ word_x, column, {name})
         close = (centroids @ centroids.T).toarray() >= min_sim
         _, label = connected_components(csr_matrix(close), directed=False)
         joined: dict[int, list[int]] = {}
@@ -90,12 +94,18 @@ def _columns(words: Sequence[str]) -> dict[str, list[int]]:
 
 def _without_names(sub, column: dict[str, list[int]], held: set[str]):
     """Rows without the words that spell the community's own names (深业, 睿城 of 深业睿城)."""
-    keep = np.ones(sub.shape[1])
-    for name in held:
-        for i in range(len(name)):
-            for j in range(i + 1, len(name) + 1):
-                keep[column.get(name[i:j], [])] = 0.0
-    return normalize(sub @ diags(keep))
+    masked = [
+        c
+        for name in held
+        for i in range(len(name))
+        for j in range(i + 1, len(name) + 1)
+        for c in column.get(name[i:j], ())
+    ]
+    sub = csr_matrix(sub, copy=True)
+    if masked:
+        sub.data[np.isin(sub.indices, masked)] = 0.0
+        sub.eliminate_zeros()
+    return normalize(sub)
 
 
 def split_by_problem(
