@@ -30,7 +30,7 @@ DOMINANT_SHARE = 0.5
 # A community this small is one problem already.
 MIN_SPLIT_NODES = 4
 
-Cluster = Callable[[object, Sequence[frozenset[str]]], list[list[int]]]
+Partition = Callable[[object, Sequence[frozenset[str]]], list[list[int]]]
 
 
 def dominant_names(nodes: Sequence[int], names: Sequence[frozenset[str]]) -> set[str]:
@@ -114,7 +114,7 @@ def split_by_problem(
     words: Sequence[str],
     names: Sequence[frozenset[str]],
     place_keys: Sequence[frozenset[str]],
-    cluster: Cluster,
+    cluster: Partition,
     attach_min: float,
 ) -> list[list[int]]:
     """Cut each place-held community on its problem words; lone messages rejoin a part if close."""
