@@ -62,13 +62,13 @@ GOVERNMENT_SUFFIXES = (
 )
 ORG_TAGS = {"nt", "nz", "ns", "nr", "nrt", "nrfg"}
 NOUNISH = ORG_TAGS | {"n", "ng", "j", "eng", "l", "an", "s"}
-# A verb- or adjective-tagged token this rare in jieba's dictionary is part of a name (丽发新城).
-RARE_FREQ = 200
 # A word this common before a suffix makes a kind of place (配套幼儿园), not a name.
 COMMON_FREQ = 250
 TYPE_WORDS = {
     "普惠性",
     "普惠",
+    "营利",
+    "公益",
     "配套",
     "公立",
     "公办",
@@ -80,6 +80,9 @@ TYPE_WORDS = {
     "老旧",
 }
 _DATE = re.compile(r"[一二三四五六七八九十\d]+(月份|月|年|日|号)")
+# A phase of a residential development (三期, 2期): what comes before it is a compound's name even
+# without a suffix (恒基凯旋门三期, 万国三期小区).
+_PHASE = re.compile(r"[一二三四五六七八九十\d]+期")
 # A name that starts like this is a description (部分银行, 一些小区), not a name.
 _VAGUE = (
     "部分",
@@ -157,7 +160,7 @@ def _in_name(word: str, tag: str, run: list[str], freq: dict[str, int]) -> bool:
     return (
         tag[:1] in {"v", "a", "d"}
         and len(word) >= 2
-        and freq.get(word, 0) < RARE_FREQ
+        and word not in freq
         and bool(_CJK.match(word))
     )
 
@@ -194,7 +197,14 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
             if tag in {"m", "eng"} and word.isascii() and any(c.isdigit() for c in word)
             else ""
         )
-        if not _in_name(word, tag, run, freq) or _MASKED_ADMIN.fullmatch(word):
+        if not (
+            _in_name(word, tag, run, freq) or _PHASE.fullmatch(word)
+        ) or _MASKED_ADMIN.fullmatch(word):
+            run, tags = [], []
+            continue
+        if _PHASE.fullmatch(word):
+            if run and _name_ok(run, tags[-1], freq):
+                places.append("".join(_name_ending_here(run)) + word)
             run, tags = [], []
             continue
         run.append(word)
@@ -210,6 +220,8 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
                 continue
             if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE) or _DATE.search(name):
                 continue
+            if _kind_of_place(name):
+                continue
             (areas if word.endswith(AREA_SUFFIXES) else places).append(name)
         elif (
             tag in {"nt", "nz"}
@@ -219,6 +231,24 @@ def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
         ):
             places.append(word)
     return places, areas
+
+
+def _name_ok(run: list[str], last_tag: str, freq: dict[str, int]) -> bool:
+    """A run before a phase mark is a name if it is more than one plain, common word."""
+    parts = _name_ending_here(run)
+    if len(parts) == 1 and last_tag not in ORG_TAGS and freq.get(parts[0], 0) >= COMMON_FREQ:
+        return False
+    name = "".join(parts)
+    return len(name) >= 2 and name not in GENERIC and not name.startswith(_VAGUE)
+
+
+def _kind_of_place(name: str) -> bool:
+    """幼儿园, 普惠性幼儿园, 办成营利性幼儿园: a kind of place that many unrelated issues share."""
+    for suffix in _SUFFIXES_LONGEST_FIRST:
+        if name.endswith(suffix):
+            rest = name[: -len(suffix)]
+            return not rest or any(t in rest for t in TYPE_WORDS)
+    return False
 
 
 def _split_admin(text: str) -> tuple[str, list[str]]:
@@ -254,8 +284,9 @@ def terms_of(title: str, body: str) -> Terms:
     )
 
 
+_SUFFIXES_LONGEST_FIRST = sorted(PLACE_SUFFIXES, key=len, reverse=True)
 # Generic tails of a name: "魅力之城小区" and "万科魅力之城" should meet on 魅力之城, not on 城小区.
-_GENERIC_TAIL = re.compile(r"(小区|项目|工地|片区|一期|二期|三期|四期|楼盘|一楼|底层)+$")
+_GENERIC_TAIL = re.compile(r"(小区|项目|工地|片区|[一二三四五六七八九十\d]+期|楼盘|一楼|底层)+$")
 
 
 def core(name: str) -> str:
@@ -264,18 +295,22 @@ def core(name: str) -> str:
     return stripped if len(stripped) >= 2 else name
 
 
-_SUFFIXES_LONGEST_FIRST = sorted(PLACE_SUFFIXES, key=len, reverse=True)
+_PHASE_END = re.compile(r"[一二三四五六七八九十\d]+期$")
+_PROVINCE_PREFIX = re.compile(r"^[\u4e00-\u9fff]{2,3}省")
 
 
+@lru_cache(maxsize=1 << 16)  # a period names a few thousand sites, each many times
 def site_key(name: str) -> str | None:
     """What distinguishes a named site from others of its kind: 恒基凯旋门幼儿园 → 恒基凯旋门.
 
     None for organisations (自来水公司) and for kinds of place (普惠性幼儿园), which many unrelated
     issues share.
     """
-    if not name.endswith(SPECIFIC_SUFFIXES) or name.endswith(ORG_SUFFIXES):
+    phased = _PHASE_END.search(name) is not None
+    if not (phased or name.endswith(SPECIFIC_SUFFIXES)) or name.endswith(ORG_SUFFIXES):
         return None
-    rest = core(name)
+    # A province before the name is an address (西地省科技职业学院): every site there shares it.
+    rest = _PROVINCE_PREFIX.sub("", core(name))
     if rest in PLACE_SUFFIXES or rest in GENERIC:
         return None
     stripped = True

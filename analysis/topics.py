@@ -28,15 +28,21 @@ from sklearn.preprocessing import normalize
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
+from analysis.regroup import join_by_name, split_by_problem
+from analysis.sites import brand_grams, with_named_sites
 from analysis.terms import Terms, core, site_key, terms_of, trigrams
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
 RESOLUTION = 0.2
 MERGE_SIM = 0.5
+SPLIT_LOOSER = 0.5
+SPLIT_MERGE_SIM = 0.2
+JOIN_SIM = 0.2
 PLACE_CONFLICT = 0.3
 SEED = 20201
 WORKING_MIB = 64
+DENSE_ROWS = 400  # up to this many rows the neighbours come from one small dense product
 
 Progress = Callable[[str], None]
 
@@ -109,7 +115,8 @@ def discover(
     node_msgs = list(first.values())
     say(f"分词与特征：{len(node_msgs)} 组")
     node_terms = [terms_of(messages[i].title, messages[i].body) for i in node_msgs]
-    x, _ = build_matrix([prefixed(t) for t in node_terms])
+    node_terms, node_sites = with_named_sites(node_terms, [messages[i] for i in node_msgs])
+    x, feature_names = build_matrix([prefixed(t) for t in node_terms])
     node_members: list[list[int]] = [[] for _ in node_msgs]
     for i, lab in enumerate(labels):
         node_members[node_of_label[int(lab)]].append(i)
@@ -117,8 +124,30 @@ def discover(
     terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
-    place_keys = [frozenset(_site_grams(t)) for t in node_terms]
+    brands = brand_grams(node_sites)
+    place_keys = [frozenset(_site_grams(keys) - brands) for keys in node_sites]
     communities = _communities(x, sim_min, resolution, place_keys)
+    names = [
+        frozenset(({core(p) for p in t.places if not site_key(p)} | keys) - brands)
+        for t, keys in zip(node_terms, node_sites, strict=True)
+    ]
+    # The problem is told by the words alone: names are what the communities already share.
+    words = [i for i, f in enumerate(feature_names) if f[:2] in {"t:", "w:"}]
+    problem_words = [str(feature_names[i])[2:] for i in words]
+    # Within one place only clearly different problems are cut apart: a looser graph and merge
+    # than between places, or one problem worded two ways would become two topics.
+    communities = split_by_problem(
+        communities,
+        x[:, words],
+        problem_words,
+        names,
+        place_keys,
+        lambda sub, keys: _communities(
+            sub, sim_min * SPLIT_LOOSER, resolution * SPLIT_LOOSER, keys, SPLIT_MERGE_SIM
+        ),
+        attach_min=sim_min * SPLIT_LOOSER,
+    )
+    communities = join_by_name(communities, names, x[:, words], problem_words, JOIN_SIM)
     df: Counter[str] = Counter()
     for t in terms:
         df.update({"w:" + w for w in set(t.title_words + t.words)})
@@ -131,23 +160,42 @@ def discover(
     return clusters
 
 
-def _site_grams(terms: Terms) -> set[str]:
-    keys = (site_key(p) for p in terms.places)
-    return {g for k in keys if k for g in ([k] if len(k) <= 3 else trigrams(k))}
+def _site_grams(keys: set[str]) -> set[str]:
+    return {g for k in keys for g in ([k] if len(k) <= 3 else trigrams(k))}
+
+
+def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Cosine similarity to, and index of, each row's k nearest rows (itself included)."""
+    n = x.shape[0]
+    if n <= DENSE_ROWS:
+        # One community's messages: a small block, where the index would cost more than it saves.
+        x = normalize(x)
+        sims = np.asarray((x @ x.T).todense() if hasattr(x, "todense") else x @ x.T)
+        idx = (
+            np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
+        )
+        near = np.take_along_axis(sims, idx, axis=1)
+        order = np.argsort(-near, axis=1, kind="stable")  # nearest first, as the index gives them
+        return np.take_along_axis(near, order, axis=1), np.take_along_axis(idx, order, axis=1)
+    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
+    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
+    with config_context(working_memory=WORKING_MIB):
+        dist, idx = nn.kneighbors(x)
+    return 1.0 - dist, idx
 
 
 def _communities(
-    x, sim_min: float, resolution: float, place_keys: Sequence[frozenset[str]]
+    x,
+    sim_min: float,
+    resolution: float,
+    place_keys: Sequence[frozenset[str]],
+    merge_sim: float = MERGE_SIM,
 ) -> list[list[int]]:
     n = x.shape[0]
     if n == 1 or x.shape[1] == 0:
         return [[i] for i in range(n)]
     k = min(K_NEIGHBOURS + 1, n)
-    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
-    # Distances are computed a block of rows at a time; a small block keeps peak memory low.
-    with config_context(working_memory=WORKING_MIB):
-        dist, idx = nn.kneighbors(x)
-    sim = 1.0 - dist
+    sim, idx = _knn(x, k)
     rows = np.repeat(np.arange(n), k)
     cols = idx.ravel()
     w = sim.ravel()
@@ -170,7 +218,7 @@ def _communities(
         seed=SEED,
         n_iterations=2,
     )
-    return _merge_close([list(c) for c in part], x, place_keys)
+    return _merge_close([list(c) for c in part], x, place_keys, merge_sim)
 
 
 def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> set[str]:
@@ -180,7 +228,7 @@ def _dominant_sites(nodes: list[int], place_keys: Sequence[frozenset[str]]) -> s
 
 
 def _merge_close(
-    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]]
+    communities: list[list[int]], x, place_keys: Sequence[frozenset[str]], merge_sim: float
 ) -> list[list[int]]:
     """Join communities whose centroids are close: CPM on a k-NN graph caps a community's size near
     k·similarity/resolution, so one big issue would otherwise come out as several topics. Two
@@ -195,13 +243,11 @@ def _merge_close(
     )
     centroids = normalize(assign @ x)
     k = min(K_NEIGHBOURS, len(communities))
-    with config_context(working_memory=WORKING_MIB):
-        nn = NearestNeighbors(n_neighbors=k, metric="cosine").fit(centroids)
-        dist, idx = nn.kneighbors(centroids)
+    sim, idx = _knn(centroids, k)
     rows = np.repeat(np.arange(len(communities)), k)
     cols = idx.ravel()
     sites = [_dominant_sites(nodes, place_keys) for nodes in communities]
-    keep = (1.0 - dist.ravel()) >= MERGE_SIM
+    keep = sim.ravel() >= merge_sim
     keep &= np.array(
         [
             not (sites[a] and sites[b] and not sites[a] & sites[b])

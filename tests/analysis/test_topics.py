@@ -108,3 +108,67 @@ def test_ranking_counts_senders_likes_and_growth() -> None:
     assert all(t.size >= 2 for t in ranked), "single messages are not topics"
     # growth: the last 30 days of the data against the 30 days before
     assert ranked[0].growth == 5 and ranked[0].previous == 0
+
+
+def test_kinds_of_place_and_phases() -> None:
+    """幼儿园 alone is a kind of place, not a name; what precedes 三期 is a compound's name."""
+    t = terms_of("咨询A7县普惠性幼儿园招生问题", "我家住恒基凯旋门三期，配套幼儿园收费太高。")
+    assert "幼儿园" not in t.places and "普惠性幼儿园" not in t.places
+    assert any(p.startswith("恒基凯旋门") for p in t.places)
+
+
+def _kindergartens_and_one_place() -> list[Message]:
+    """One problem (配套幼儿园) at two compounds, one compound named without its suffix once; and
+    one compound with two unrelated problems."""
+    texts = [
+        (
+            "保利西海岸小区配套幼儿园迟迟不开园",
+            "保利西海岸小区交房两年，配套幼儿园还没开园，孩子没有学上。",
+        ),
+        ("保利西海岸小区幼儿园何时交付", "保利西海岸小区的配套幼儿园一直不交付，业主孩子入园难。"),
+        (
+            "保利西海岸配套幼儿园迟迟不开园",
+            "保利西海岸交房已经两年多，配套幼儿园迟迟不开园，孩子没有幼儿园读。",
+        ),
+        (
+            "恒基凯旋门三期配套幼儿园办成普惠园",
+            "恒基凯旋门三期的配套幼儿园收费太高，希望办成普惠园。",
+        ),
+        (
+            "恒基凯旋门三期幼儿园收费太贵",
+            "我是恒基凯旋门三期业主，配套幼儿园每月三千多，希望改为普惠。",
+        ),
+        (
+            "恒基凯旋门小区配套幼儿园公办问题",
+            "恒基凯旋门小区的配套幼儿园应当办成公办或普惠幼儿园。",
+        ),
+        (
+            "深业睿城开发商违法出售人防车位",
+            "深业睿城地下人防车位开发商对外销售，请查处人防车位买卖。",
+        ),
+        ("深业睿城地下人防车位归谁", "深业睿城f区地下人防车位开发商没有产权，却强行出售车位。"),
+        (
+            "深业睿城人防车位建设成本谁承担",
+            "深业睿城地下人防车位的成本是否已计入购房款，开发商凭什么卖车位。",
+        ),
+        (
+            "地铁3号线在深业睿城有出入口吗",
+            "地铁3号线开通了，深业睿城这边一直没有地铁出入口，规划图上有。",
+        ),
+        ("深业睿城旁地铁站出口何时施工", "地铁3号线文体中心站靠深业睿城的出入口什么时候施工建设。"),
+        (
+            "咨询地铁3号线深业睿城出口设置",
+            "请问地铁站在深业睿城西北角是否设出入口，对面的出口已建好。",
+        ),
+    ]
+    return [msg(i, t, b, day=i) for i, (t, b) in enumerate(texts)]
+
+
+def test_one_problem_at_one_place() -> None:
+    clusters = discover(_kindergartens_and_one_place())
+    where = {i: k for k, c in enumerate(clusters) for i in c.members}
+    assert len({where[i] for i in range(3)}) == 1, "保利西海岸, with and without 小区, is one topic"
+    assert len({where[i] for i in range(3, 6)}) == 1
+    assert where[0] != where[3], "the same kindergarten problem at two compounds is two topics"
+    assert len({where[i] for i in range(6, 9)}) == 1 and len({where[i] for i in range(9, 12)}) == 1
+    assert where[6] != where[9], "two problems at one compound are two topics"
