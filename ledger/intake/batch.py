@@ -19,13 +19,12 @@ from sqlalchemy.orm import Session
 
 from ledger.intake import duplicates
 from ledger.intake.delivery import DeliveryLog
+from ledger.intake.new_items import NewDelivery, insert_new
 from ledger.intake.pipeline import (
     IntakeContext,
     IntakeResult,
     _capped,
     find_items,
-    finish_new,
-    new_item,
     prepare,
     source_for,
     tracked_values,
@@ -35,7 +34,6 @@ from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
 from ledger.intake.routing import Router, RouteResult
 from ledger.models import Item, Source
-from ledger.workflow.item_clock import apply_deadline
 
 Outcome = IntakeResult | IntakeError
 
@@ -138,16 +136,12 @@ def _write(
     fresh = [e for e in entries if (e.source.id, str(e.record.external_id)) not in existing]  # type: ignore[union-attr]
     texts = [(e.record.title.strip()[:500], e.record.body.strip()) for e in fresh]
     routes = route_many(ctx.router, texts)
-    created = {
-        id(e): new_item(e.source, e.record, e.rule_key, e.digest, now)  # type: ignore[arg-type]
-        for e in fresh
-    }
-    for item in created.values():
-        apply_deadline(item, ctx.rules, ctx.calendar)
-    session.add_all(created.values())
-    session.flush()  # all new items in one flush: they have ids now
-    for entry, route in zip(fresh, routes, strict=True):
-        finish_new(session, created[id(entry)], entry.record, route, ctx)
+    deliveries = [
+        NewDelivery(e.source, e.record, e.rule_key, e.digest, route)  # type: ignore[arg-type]
+        for e, route in zip(fresh, routes, strict=True)
+    ]
+    new_items = insert_new(session, deliveries, ctx, now)  # flushed: the new items have ids
+    created = {id(e): item for e, item in zip(fresh, new_items, strict=True)}
 
     results = []
     for entry in entries:

@@ -230,19 +230,6 @@ def new_item(
     )
 
 
-def finish_new(
-    session: Session, item: Item, record: IntakeRecord, route: RouteResult, ctx: IntakeContext
-) -> None:
-    """After the insert (the item has its id): audit, route, the source's reply. The deadline was
-    set before the insert (it needs no id), so the INSERT carries it."""
-    slug = item.source.slug
-    actor = f"crawler:{slug}" if slug != "manual" else "system"
-    record_event(session, item, actor, "收件", after={"来源": slug, "编号": item.external_id})
-    apply_route(session, item, route, ctx.department_ids, actor)
-    if record.reply_text:
-        _add_source_reply(session, item, record, actor)
-
-
 def suggestions_of(result: RouteResult) -> list[dict[str, object]]:
     return [{"code": s.department_code, "confidence": s.confidence} for s in result.suggestions]
 
@@ -256,6 +243,21 @@ def auto_target(result: RouteResult, department_ids: dict[str, int]) -> int | No
     if result.auto and best and best.department_code != "not_ours":
         return department_ids.get(best.department_code)
     return None
+
+
+def set_route(item: Item, result: RouteResult, department_ids: dict[str, int]) -> int | None:
+    """The model's suggestions, topics and risk on the item, and its 处室 when the model is sure
+    (then it is 办理中); returns that 处室's id. No row is written: callers audit the decision."""
+    item.suggestions = suggestions_of(result)
+    item.route_confidence = result.best.confidence if result.best else None
+    item.topics = list(result.topics)
+    item.risk_level = result.risk_level
+    item.risk_reasons = list(result.risk_reasons)
+    target = auto_target(result, department_ids)
+    if target is not None:
+        item.department_id = target
+        item.status = ItemStatus.IN_PROGRESS
+    return target
 
 
 def apply_route(
@@ -272,15 +274,7 @@ def apply_route(
     `refresh` marks a re-suggestion for an item already in the queue (after retraining).
     """
     before = {"建议": item.suggestions} if refresh else None
-    item.suggestions = suggestions_of(result)
-    item.route_confidence = result.best.confidence if result.best else None
-    item.topics = list(result.topics)
-    item.risk_level = result.risk_level
-    item.risk_reasons = list(result.risk_reasons)
-    target = auto_target(result, department_ids)
-    if target is not None:
-        item.department_id = target
-        item.status = ItemStatus.IN_PROGRESS
+    target = set_route(item, result, department_ids)
     prefix = "模型更新后" if refresh else ""
     session.add(
         RoutingDecision(
