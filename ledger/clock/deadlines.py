@@ -234,7 +234,10 @@ def _replay(
         warnings.append(f"{rule.name}不适用补正重新起算，已忽略重新起算事件")
     elif restarts:
         t0 = restarted_at = restarts[-1].at
-        if any(e.at < t0 and e.kind in ("pause", "extend") for e in ordered):
+        # A pause still open at the restart is the 补正 wait itself (expected, no warning);
+        # an earlier pause that was resumed, or an extension, is lost and worth saying.
+        before = {e.kind for e in ordered if e.at < t0}
+        if before & {"resume", "extend"}:
             warnings.append("重新起算前的暂停、延期不再计算")
     windows: list[Window] = []
     extensions: list[Extension] = []

@@ -92,6 +92,11 @@ def test_correction_restarts_the_clock(foi: DeadlineRule, cal: WorkingCalendar) 
     assert result.due_date == date(2026, 6, 23)
     assert (date(2026, 6, 19), "端午节") in result.skipped
     assert "补正后重新起算：2026-05-25 14:30，起算日改为 2026-05-25" in result.explain()
+    # The 补正 wait as the workbench records it (a pause still open at the restart) is the
+    # expected course, not something lost: same due date and no warning.
+    waited = [ClockEvent("pause", sh(2026, 5, 14, 10), reason="补正"), *events]
+    result = compute_deadline(foi, sh(2026, 5, 11, 11), cal, waited)
+    assert result.due_date == date(2026, 6, 23) and result.warnings == ()
 
 
 def test_third_party_consultation_is_not_counted(foi: DeadlineRule, cal: WorkingCalendar) -> None:
