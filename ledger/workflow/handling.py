@@ -34,6 +34,7 @@ from ledger.workflow.guards import (
 )
 from ledger.workflow.item_clock import apply_deadline
 from ledger.workflow.notices import department_users, notify, users_with_roles
+from ledger.workflow.proposal_checks import check_item_reply_ready
 from ledger.workflow.reply_templates import unreplaced
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)
@@ -138,6 +139,7 @@ def submit(
         raise WorkflowError(
             f"答复中还有未替换的模板提示：{'、'.join(left)}。请改为实际内容后再提交审核（草稿已保存）。"
         )
+    check_item_reply_ready(session, item, now)  # 建议提案: 协办 opinions first
     reply.status, reply.submitted_at = ReplyStatus.SUBMITTED, now
     item.status = ItemStatus.IN_REVIEW
     touch(item, now)

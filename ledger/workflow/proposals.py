@@ -42,6 +42,7 @@ from ledger.workflow.guards import (
     touch,
 )
 from ledger.workflow.notices import department_users, notify
+from ledger.workflow.proposal_checks import check_reply_ready
 
 ITEM_TYPE = "proposal"  # the deadline rule key (aliases 建议提案, 人大建议, 政协提案, ...)
 CHANNEL = "上级交办"  # receipt rule: the 交办 day is day zero
@@ -181,25 +182,6 @@ def record_contact(
     )
     session.flush()
     return contact
-
-
-def missing_opinions(proposal: Proposal, now: datetime) -> tuple[list[str], list[str]]:
-    """(处室 whose opinion is missing and still due, 处室 whose opinion is missing and overdue)."""
-    waiting = [c for c in proposal.cohandlers if c.opinion is None]
-    return (
-        [c.department.name for c in waiting if now <= c.due_at],
-        [c.department.name for c in waiting if now > c.due_at],
-    )
-
-
-def check_reply_ready(proposal: Proposal, now: datetime) -> str | None:
-    """Refuse a 复文 while a 协办 opinion is still due; note the ones that never came."""
-    due, overdue = missing_opinions(proposal, now)
-    if due:
-        raise WorkflowError(
-            f"还未收到{'、'.join(due)}的协办意见（协办时限未到）：请收齐协办意见后再提交复文。"
-        )
-    return f"逾期未收到{'、'.join(overdue)}的协办意见，主办先行答复" if overdue else None
 
 
 def save_reply(

@@ -26,7 +26,7 @@ from ledger.models import (
     User,
 )
 from ledger.settings import Settings
-from ledger.workflow import proposal_summary, proposals, review
+from ledger.workflow import handling, proposal_summary, proposals, review
 from ledger.workflow.guards import Clock, NotPermitted, WorkflowError
 from ledger.workflow.proposal_clocks import board_lines, clocks_of, run_proposal_reminders
 from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
@@ -233,6 +233,11 @@ def test_reply_review_satisfaction_and_reopening(
             session, handler, item.id, item.version, text="复文", uploads=[],
             instance_dir=instance_dir, submit_now=True, now=early,
         )  # fmt: skip
+    # the workbench's own draft-and-submit applies the same check
+    handling.save_draft(session, handler, item.id, item.version, "复文", now=early)
+    with pytest.raises(WorkflowError, match="还未收到软件与信息服务业处的协办意见"):
+        handling.submit(session, handler, item.id, item.version, now=early)
+    assert item.status == ItemStatus.IN_PROGRESS
     # the office cannot write the 主办's reply
     with pytest.raises(NotPermitted):
         proposals.save_reply(
