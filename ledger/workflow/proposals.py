@@ -102,10 +102,12 @@ def record_opinion(
         .join(Proposal)
         .where(Proposal.item_id == item_id, ProposalCoHandler.department_id == department_id)
     )
+    own = share is not None and user.has_role(*LEAD_ROLES) and user.department_id == department_id
+    if not own:  # only the 协办 处室 itself works on an item it may not otherwise see
+        get_item(session, user, item_id)  # NotVisible: "not found", as for any hidden item
     if share is None:
         raise WorkflowError("该处室不是这件建议提案的协办处室。")
     proposal = share.proposal
-    own = user.has_role(*LEAD_ROLES) and user.department_id == department_id
     if not own:
         _require_lead_or_office(user, proposal, "登记协办意见")
     item = proposal.item

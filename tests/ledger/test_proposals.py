@@ -27,7 +27,7 @@ from ledger.models import (
 )
 from ledger.settings import Settings
 from ledger.workflow import handling, proposal_summary, proposals, review
-from ledger.workflow.guards import Clock, NotPermitted, WorkflowError
+from ledger.workflow.guards import Clock, NotPermitted, NotVisible, WorkflowError
 from ledger.workflow.proposal_clocks import board_lines, clocks_of, run_proposal_reminders
 from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
 from ledger.workflow.reminders import load_escalation, run_reminders
@@ -184,8 +184,8 @@ def test_opinions_and_contacts_with_their_refusals(session: Session, registered:
         )
     p = proposals.proposal_of(session, item.id)
     assert p is not None and p.cohandlers[0].opinion is None
-    # a 处室 that has nothing to do with it may not write an opinion
-    with pytest.raises(NotPermitted):
+    # a 处室 that has nothing to do with it may not write an opinion: to it the item is not there
+    with pytest.raises(NotVisible):
         proposals.record_opinion(
             session, user(session, "hgb"), item.id, software, "x", sh(2026, 10, 9), now=NOW
         )

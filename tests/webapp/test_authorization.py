@@ -18,6 +18,8 @@ ROLES = {  # username → role
 }
 PASSWORDS = {"admin": "huiying-admin"}
 ALL = set(ROLES.values())
+PROPOSAL_STAFF = {"分办员", "管理员", "处室承办人", "审核人", "督办"}  # 建议提案: all but 分析员
+PROPOSAL_OFFICE, PROPOSAL_LEAD = {"分办员", "管理员"}, {"处室承办人", "审核人"}
 # blueprint → roles allowed (GET and POST alike); anything else gets 403
 ACCESS = {
     "ledger": ALL,
@@ -31,6 +33,8 @@ ACCESS = {
     "entry": {"分办员", "管理员", "处室承办人", "审核人"},
     "foi": {"分办员", "管理员", "处室承办人", "审核人"},
     "events": {"分办员", "督办", "管理员", "审核人", "分析员"},  # leaders read only
+    "proposals": PROPOSAL_STAFF,
+    "proposal_summary": PROPOSAL_STAFF,
 }
 EVENT_EDITORS = {"分办员", "督办", "管理员"}  # data/opinion_events.toml [access]
 # endpoints narrower than their blueprint
@@ -45,6 +49,15 @@ NARROWER = {
     "entry.attachment": ALL,  # whoever sees the item (per item: tests/webapp/test_entry_pages.py)
     "foi.annual": ALL,  # 依申请公开 annual statistics: every role, over the items it may see
     "foi.annual_export": ALL,
+    "proposals.new": PROPOSAL_OFFICE,
+    "proposals.register": PROPOSAL_OFFICE,
+    "proposals.reply": PROPOSAL_LEAD,
+    "proposals.cohandling": PROPOSAL_LEAD,
+    **{
+        f"proposals.{step}": PROPOSAL_OFFICE | PROPOSAL_LEAD
+        for step in ("opinion", "contact", "satisfaction", "not_ours")
+    },
+    "proposal_summary.publish": PROPOSAL_OFFICE,
     **{
         f"events.{step}": EVENT_EDITORS
         for step in (
@@ -110,6 +123,7 @@ def fill(rule: str, own: int, adjustment: int = 1) -> str:
         .replace("<int:year>", "2027")
         .replace("<int:no>", "1")
         .replace("<kind>", "correction")
+        .replace("<fmt>", "html")
         .replace("<int:event_id>", "1")
         .replace("<int:proposal_id>", "1")
     )
