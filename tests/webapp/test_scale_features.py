@@ -103,8 +103,8 @@ def test_keyset_pages_walk_every_item_once(scale_app: Flask, db: Session) -> Non
     assert list(dict.fromkeys(seen)) == list(ordered)
     assert client.get("/ledger/?after=junk").status_code == 400
     assert client.get("/ledger/?page=101").status_code == 400
-    unknown = client.get("/ledger/?status=已办结")  # not a status: refused and said why, not a 500
-    assert unknown.status_code == 400 and "状态“已办结”不存在" in unknown.get_data(as_text=True)
+    unknown = client.get("/ledger/?status=已完结")  # not a status: refused and said why, not a 500
+    assert unknown.status_code == 400 and "状态“已完结”不存在" in unknown.get_data(as_text=True)
 
 
 def test_counts_are_bounded_and_said_so(
