@@ -22,7 +22,6 @@ from flask import (
 )
 from flask_login import login_required
 
-from ledger.clock.deadlines import SHANGHAI
 from ledger.intake.attachments import (
     ALLOWED_ZH,
     MAX_BYTES,
@@ -44,6 +43,7 @@ from ledger.workflow.proposals import ITEM_TYPE as PROPOSAL_TYPE
 from webapp import foi_views
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.params import form_moment
 from webapp.roles import roles_required
 from webapp.services import clock, data_dir
 
@@ -62,14 +62,7 @@ def _instance_dir() -> Path:
 
 
 def _moment(name: str, label: str) -> datetime | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise IntakeError(f"{label}格式不对（应为 年-月-日 时:分）") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+    return form_moment(name, lambda: IntakeError(f"{label}格式不对（应为 年-月-日 时:分）"))
 
 
 def _form(values: dict[str, Any]) -> str:

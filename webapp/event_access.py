@@ -11,9 +11,9 @@ from typing import Any
 from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
-from ledger.clock.deadlines import SHANGHAI
 from ledger.workflow.event_config import EventConfig, load_event_config
 from ledger.workflow.guards import WorkflowError
+from webapp import params
 from webapp.auth import current_staff
 from webapp.params import parse_int
 from webapp.services import clock, data_dir
@@ -61,14 +61,9 @@ class BadInput(WorkflowError):
 
 
 def form_moment(name: str, label: str) -> datetime | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(f"{label}格式不对（应为 年-月-日 时:分，北京时间）。") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+    return params.form_moment(
+        name, lambda: BadInput(f"{label}格式不对（应为 年-月-日 时:分，北京时间）。")
+    )
 
 
 def form_version() -> int | None:

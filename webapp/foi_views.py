@@ -31,7 +31,7 @@ from ledger.workflow.disclosure_notices import (
 from ledger.workflow.guards import WorkflowError, now_utc, require_role
 from webapp.auth import current_staff
 from webapp.database import bookkeeping_session, get_session
-from webapp.params import int_arg, parse_int
+from webapp.params import form_moment, int_arg, parse_int
 from webapp.roles import form_version, perform, roles_required
 from webapp.services import clock, data_dir
 
@@ -138,14 +138,9 @@ def foi_panel(item: Item) -> dict[str, Any]:
 
 
 def _moment(name: str) -> datetime | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise WorkflowError("日期时间格式不对（应为 年-月-日 时:分），未保存。") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+    return form_moment(
+        name, lambda: WorkflowError("日期时间格式不对（应为 年-月-日 时:分），未保存。")
+    )
 
 
 def _day(name: str) -> date | None:

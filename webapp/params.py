@@ -8,12 +8,15 @@ raises OverflowError and the request ends in a 500.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from flask import Flask, request
 from werkzeug.exceptions import BadRequest
 from werkzeug.routing import IntegerConverter
 
+from ledger.clock.deadlines import SHANGHAI
 from ledger.queries import DB_INT_MAX
 from webapp.errors import error_page
 
@@ -74,3 +77,16 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(BadNumber)
     def _bad_number(exc: BadNumber):
         return error_page(400, exc.description)  # the one error page, with its way back
+
+
+def form_moment(name: str, refuse: Callable[[], Exception]) -> datetime | None:
+    """A form's 年-月-日 时:分 field, read as Beijing time unless it names its zone; None when empty.
+    Unreadable text raises `refuse()`: each page refuses in its own kind and words."""
+    raw = (request.form.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        parsed = datetime.fromisoformat(raw)
+    except ValueError:
+        raise refuse() from None
+    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed

@@ -49,7 +49,7 @@ from webapp import proposal_summary_views
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.entry_views import MAX_REQUEST, _settings, receipt_rules
-from webapp.params import int_arg, parse_int
+from webapp.params import form_moment, int_arg, parse_int
 from webapp.roles import form_version, perform, roles_required
 from webapp.services import clock, data_dir
 
@@ -67,14 +67,7 @@ def clock_rules() -> ProposalClockRules:
 
 
 def _moment(name: str, label: str) -> datetime | None:
-    raw = (request.form.get(name) or "").strip()
-    if not raw:
-        return None
-    try:
-        parsed = datetime.fromisoformat(raw)
-    except ValueError:
-        raise BadInput(f"{label}格式不对（应为 年-月-日 时:分）") from None
-    return parsed.replace(tzinfo=SHANGHAI) if parsed.tzinfo is None else parsed
+    return form_moment(name, lambda: BadInput(f"{label}格式不对（应为 年-月-日 时:分）"))
 
 
 def _departments() -> list[Department]:
