@@ -28,6 +28,7 @@ from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
 from ledger.settings import Settings
 from ledger.workflow.item_clock import apply_deadline
+from ledger.workflow.proposal_lead import lead_follows_item
 
 Outcome = Literal["new", "updated", "unchanged"]
 
@@ -291,6 +292,8 @@ def apply_route(
     record_event(
         session, item, actor, action, before=before, after={"建议": item.suggestions, "处室": code}
     )
+    if target is not None:
+        lead_follows_item(session, item, actor)  # a 建议提案's 主办 is the item's 处室
 
 
 def _add_source_reply(session: Session, item: Item, record: IntakeRecord, actor: str) -> None:

@@ -30,6 +30,7 @@ from ledger.workflow.guards import (
     touch,
 )
 from ledger.workflow.notices import department_users, notify
+from ledger.workflow.proposal_lead import lead_follows_item
 from ledger.workflow.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
 
 TRIAGE_ROLES = (Role.TRIAGE, Role.ADMIN)
@@ -98,6 +99,7 @@ def _decide(
         note=reason,
         at=now,
     )
+    lead_follows_item(session, item, user, now=now)  # a 建议提案's 主办 is the item's 处室
     notify(
         session,
         department_users(session, dept.id),
