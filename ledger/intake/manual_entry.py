@@ -1,8 +1,9 @@
 """Registering an item staff entered by hand (letter, call, walk-in, online form, 上级交办, media).
 
 Everything is checked first — fields, the receipt date by channel (ledger.intake.receipt), the
-attachments — and only then does the item go through the one intake path (idempotent on the form's
-token, routed, deadline set). A 处室 user's entry belongs to their own 处室. The caller owns the
+attachments — and only then does the item get its 编号 (RG-20261202-0001, claimed with the form's
+token: ledger.intake.entry_numbers) and go through the one intake path (routed, deadline set). A
+form registers once. A 处室 user's entry belongs to their own 处室. The caller owns the
 transaction; on any error it rolls back and the attachment files are removed here.
 """
 
@@ -12,18 +13,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
 from ledger.clock.rules import UnknownItemType
 from ledger.intake.attachments import Upload, check_uploads, remove_files, store_uploads
 from ledger.intake.attachments import attachment_dir as _attachment_dir
+from ledger.intake.entry_numbers import claim
 from ledger.intake.pipeline import IntakeContext, IntakeResult, intake
 from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
-from ledger.models import Item, ItemStatus, Role, RoutingDecision, Source, User
+from ledger.models import Item, ItemStatus, Role, RoutingDecision, User
 
 SOURCE = "manual"
 SOURCE_NAME = "人工录入"
@@ -45,10 +46,6 @@ class ManualEntry:
     uploads: list[Upload] = field(default_factory=list)
 
 
-def external_id(token: str) -> str:
-    return f"RG-{token}"
-
-
 def register(
     session: Session,
     user: User,
@@ -68,11 +65,14 @@ def register(
         entry.channel, received_at=entry.received_at, submitted_at=entry.submitted_at, now=now
     )
     check_uploads(entry.uploads)
+    number = claim(session, entry.token, now)
+    if number.item_id is not None:  # the same form again (reload, back button, a double click)
+        return IntakeResult(number.item_id, "unchanged")
     record = IntakeRecord(
         source=SOURCE,
         source_name=SOURCE_NAME,
         channel=SOURCE_NAME,  # the Source row is shared; the entry's own channel is kept on the item
-        external_id=external_id(entry.token),
+        external_id=number.number,
         item_type=entry.item_type,
         title=entry.title,
         body=entry.body,
@@ -81,16 +81,10 @@ def register(
         request_kind=entry.request_kind or None,
         extra={"渠道": entry.channel, "收到日依据": receipt.explanation},
     )
-    done = session.scalar(
-        select(Item.id)
-        .join(Source)
-        .where(Source.slug == SOURCE, Item.external_id == record.external_id)
-    )
-    if done is not None:  # the same form again (reload, back button): a form registers once
-        return IntakeResult(done, "unchanged")
     result = intake(session, record, ctx, now=now)
-    if result.outcome != "new":
-        return result  # a concurrent submit of the same form got there first
+    if result.outcome != "new":  # an item held the claimed 编号 without its claim: never update it
+        raise IntakeError(f"编号 {number.number} 已被其他事项占用，请联系管理员")
+    number.item_id = result.item_id
     item = session.get(Item, result.item_id)
     assert item is not None
     if not user.sees_all_departments and item.department_id != user.department_id:

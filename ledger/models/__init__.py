@@ -5,6 +5,7 @@ from ledger.models.crawl import CrawlOutcome, CrawlRun
 from ledger.models.disclosure import CandidateStatus, DisclosureCandidate
 from ledger.models.disclosure_requests import Consultation, CorrectionNotice, DisclosureRequest
 from ledger.models.duplicates import DuplicateBand, DuplicateCandidate, ItemSignature
+from ledger.models.entries import EntryNumber
 from ledger.models.events import (
     EventNote,
     EventProposal,
@@ -49,6 +50,7 @@ __all__ = [
     "CorrectionNotice",
     "ContactForm",
     "Department",
+    "EntryNumber",
     "Event",
     "EventNote",
     "EventProposal",

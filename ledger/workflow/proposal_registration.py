@@ -18,7 +18,8 @@ from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI, RuleBook, UnknownItemType
 from ledger.clock.proposals import ProposalClockRules
 from ledger.intake.attachments import Upload
-from ledger.intake.manual_entry import ManualEntry, external_id, register
+from ledger.intake.entry_numbers import registered_item
+from ledger.intake.manual_entry import ManualEntry, register
 from ledger.intake.pipeline import IntakeContext, IntakeResult
 from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
@@ -87,7 +88,7 @@ def register_proposal(
             Proposal.year == entry.year, Proposal.kind == kind, Proposal.number == entry.number
         )
     )
-    if existing is not None and existing.item.external_id != external_id(entry.token):
+    if existing is not None and existing.item_id != registered_item(session, entry.token):
         raise IntakeError(
             f"{entry.year} 年{kind.value}第 {entry.number} 号已登记（事项 {existing.item.external_id}），"
             "不能重复登记"

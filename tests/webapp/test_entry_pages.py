@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from datetime import datetime
 from io import BytesIO
 from pathlib import Path
 
@@ -12,6 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import func, select
 
+from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Item
 from webapp.database import get_session
 
@@ -54,12 +56,16 @@ def test_application_by_post_with_attachment(
 ) -> None:
     fenban = client_for(app, "fenban")
     assert 'href="/entry/"' in fenban.get("/ledger/").get_data(as_text=True)  # nav link
+    days = {f"{datetime.now(SHANGHAI):%Y%m%d}"}
     response = fenban.post("/entry/", data=application(fenban), content_type="multipart/form-data")
+    days.add(f"{datetime.now(SHANGHAI):%Y%m%d}")  # in case Beijing midnight passed meanwhile
     assert response.status_code == 302
     item_url = response.headers["Location"]
     item_id = int(item_url.rsplit("/", 1)[-1])
     page = fenban.get(item_url).get_data(as_text=True)
     assert "已登记" in page
+    number = re.search(r"<dt>编号</dt><dd><strong>RG-(\d{8})-0001</strong>", page)
+    assert number and number.group(1) in days  # the 编号: Beijing day of entry, first of the day
     assert "以签收之日为准" in page and "第三十一条" in page
     # Signed for Mon 09-28 → 20 working days across 国庆 → 2026-10-30 (test_disclosure_clock).
     assert "到期：2026-10-30 23:59:59" in page
