@@ -1,4 +1,5 @@
-"""The 舆情回应台账 export: one row per 舆情事件, with its linked items and its responses, in Chinese.
+"""The 舆情事件台账 export: one row per 舆情事件, with its linked items and its responses, in Chinese.
+The item export (ledger.export) is the 舆情回应台账; this sheet is named apart from it.
 
 Linked items are listed as the exporting user may see them (per-处室 visibility; the rest are
 counted, not named). Every text cell is masked, and text starting with "=" stays text.
@@ -21,7 +22,7 @@ from ledger.masking import mask_personal_data
 from ledger.models import OpinionEvent, User
 from ledger.workflow.event_reads import clock_state, visible_linked_items
 
-SHEET = "舆情回应台账"
+SHEET = "舆情事件台账"
 COLUMNS = (
     ("序号", 6),
     ("事件标题", 30),

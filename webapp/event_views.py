@@ -1,5 +1,5 @@
 """舆情事件 pages: proposals and the events list with their clocks, an event's page (研判, 回应,
-跟踪, 办结, linked items as the user may see them), and the 舆情回应台账 export.
+跟踪, 办结, linked items as the user may see them), and the 舆情事件台账 export.
 
 办公室 roles edit (data/opinion_events.toml [access].edit_roles); leaders read (view_roles)."""
 
@@ -356,7 +356,7 @@ def dismiss(proposal_id: int):
 def export():
     now = now_utc()
     data = workbook_bytes(get_session(), current_staff(), now)
-    name = f"yuqing-huiying-{now.astimezone(SHANGHAI):%Y%m%d-%H%M}.xlsx"  # Beijing time
+    name = f"yuqing-shijian-{now.astimezone(SHANGHAI):%Y%m%d-%H%M}.xlsx"  # 舆情事件; Beijing time
     return current_app.response_class(
         data,
         mimetype="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",

@@ -1,9 +1,10 @@
 """舆情事件 pages: a 重大 item proposes an event, the 办公室 opens it, records a response; bad input
 is refused with the reason and nothing is saved; leaders read only and see only their items; the
-督办 board lists overdue events; the 舆情回应台账 export read back cell by cell."""
+督办 board lists overdue events; the 舆情事件台账 export read back cell by cell."""
 
 from __future__ import annotations
 
+import re
 from datetime import UTC, datetime, timedelta
 from io import BytesIO
 from zoneinfo import ZoneInfo
@@ -170,7 +171,13 @@ def test_export_reads_back_one_row_per_event(app, client_for, make_item, csrf) -
     )
     response = fenban.get("/events/export.xlsx")
     assert response.status_code == 200
-    sheet = load_workbook(BytesIO(response.data))["舆情回应台账"]
+    disposition = response.headers["Content-Disposition"]
+    assert re.search(r'filename="yuqing-shijian-\d{8}-\d{4}\.xlsx"', disposition)
+    book = load_workbook(BytesIO(response.data))
+    assert book.sheetnames == ["舆情事件台账"]
+    items = load_workbook(BytesIO(fenban.get("/ledger/export.xlsx").data))
+    assert items.sheetnames == ["舆情回应台账"]  # the item export keeps its name
+    sheet = book["舆情事件台账"]
     rows = list(sheet.iter_rows(values_only=True))
     assert rows[0][:10] == (
         "序号",
