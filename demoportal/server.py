@@ -7,10 +7,17 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from demoportal.app import create_app
 from demoportal.state import PortalState
+
+
+class KeepAliveHandler(WSGIRequestHandler):
+    """HTTP/1.1 with persistent connections, as the real portals serve: werkzeug's default
+    (HTTP/1.0) makes every request a new connection, which a crawl pays for on both sides."""
+
+    protocol_version = "HTTP/1.1"
 
 
 @dataclass
@@ -55,7 +62,7 @@ def start_in_thread(
         logging.getLogger("werkzeug").setLevel(logging.WARNING)
     state = state or PortalState.build(**build_options)
     app = create_app(state)
-    server = make_server(host, port, app, threaded=True)
+    server = make_server(host, port, app, threaded=True, request_handler=KeepAliveHandler)
     server.daemon_threads = True  # type: ignore[attr-defined]
     thread = threading.Thread(target=server.serve_forever, name="demoportal", daemon=True)
     thread.start()
@@ -65,7 +72,9 @@ def start_in_thread(
 def serve_forever(host: str = "127.0.0.1", port: int = 8765, **build_options: Any) -> None:
     """Serve in the foreground until interrupted (used by `huiying demo-portal`)."""
     state = PortalState.build(**build_options)
-    server = make_server(host, port, create_app(state), threaded=True)
+    server = make_server(
+        host, port, create_app(state), threaded=True, request_handler=KeepAliveHandler
+    )
     try:
         server.serve_forever()
     finally:

@@ -18,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
@@ -72,6 +73,12 @@ class _Doc:
     content_hash: str
 
 
+def _table(model: type[ItemSignature | DuplicateBand | DuplicateCandidate]) -> sa.Table:
+    """The model's table: rows go in through Core, skipping the ORM's per-row bulk bookkeeping
+    (about a third of the time of these many small rows)."""
+    return cast(sa.Table, model.__table__)
+
+
 def _shingles(doc: _Doc) -> np.ndarray:
     return minhash.shingles(doc.title + doc.body, k=2)
 
@@ -122,15 +129,15 @@ def _index(db: Db, docs: list[_Doc], now: datetime) -> int:
         signatures.append({"item_id": d.id, "content_hash": d.content_hash, "signature": signature})
         # a text without two characters in a row has no bigrams: nothing to compare it by
         keys[d.id] = sorted(set(minhash.band_keys(signature))) if len(shingles[d.id]) else []
-    db.execute(insert(ItemSignature), signatures)
+    db.execute(insert(_table(ItemSignature)), signatures)
     bands = [{"key": k, "item_id": i} for i, ks in keys.items() for k in ks]
     if bands:
-        db.execute(insert(DuplicateBand), bands)
+        db.execute(insert(_table(DuplicateBand)), bands)
 
     pairs = _pairs(db, todo, keys, shingles)
     if pairs:
         db.execute(
-            insert(DuplicateCandidate),
+            insert(_table(DuplicateCandidate)),
             [
                 {"item_id": a, "candidate_id": b, "score": score, "found_at": now}
                 for (x, y), score in pairs.items()

@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from ledger.intake.pipeline import IntakeContext, new_item, set_route
@@ -108,7 +108,8 @@ def insert_new(
             session.expire(item, ["replies"])
     for model, rows in ((Event, events), (RoutingDecision, decisions), (Reply, replies)):
         if rows:
-            session.execute(insert(model), rows)
+            # through Core: the ORM's bulk path adds per-row bookkeeping these rows do not need
+            session.execute(insert(cast(Table, model.__table__)), rows)
     return items
 
 
