@@ -6,6 +6,8 @@ STAMP  := $(VENV)/.installed-$(shell cat pyproject.toml constraints.txt | sha1su
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The local PostgreSQL server, used by the test suite (second backend) when it answers.
 PG_TEST_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+# pytest-xdist workers: one per core; a test file stays on one worker (its module fixtures run once).
+TEST_WORKERS ?= auto
 
 .PHONY: install run test lint browser-deps clean bench upgrade
 
@@ -43,7 +45,7 @@ test: install browser-deps lint
 	@if [ -z "$$HUIYING_TEST_DATABASE_URL" ] && $(BIN)/python -c "import psycopg; psycopg.connect('host=127.0.0.1 port=5432 user=postgres dbname=postgres', connect_timeout=3).close()" 2>/dev/null; then \
 	  export HUIYING_TEST_DATABASE_URL=$(PG_TEST_URL); echo "PostgreSQL 可用：测试同时在 SQLite 与 PostgreSQL 上运行"; \
 	else echo "测试数据库：SQLite$${HUIYING_TEST_DATABASE_URL:+ 与 $$HUIYING_TEST_DATABASE_URL}"; fi; \
-	$(BIN)/pytest -p no:cacheprovider
+	$(BIN)/pytest -p no:cacheprovider -n $(TEST_WORKERS) --dist loadfile
 
 bench: install
 	$(BIN)/python benchmarks/classify.py
