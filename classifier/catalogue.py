@@ -119,7 +119,11 @@ class CataloguePrior:
 
     def evidence(self, texts: Sequence[str]) -> np.ndarray:
         """(n_texts, n_depts) logit bonus per 处室 (columns in `self.codes` order)."""
-        normalised = [normalise(t) for t in texts]
+        return self.evidence_normalised([normalise(t) for t in texts])
+
+    def evidence_normalised(self, normalised: Sequence[str]) -> np.ndarray:
+        """`evidence` of texts already in `classifier.text.normalise` form (the router has it:
+        its model reads the same form)."""
         keywords = self.keyword_hits(normalised)  # linear in hits: scored above log(1 + hits)
         return self.keyword_weight * keywords + self.similarity_weight * self.similarity(normalised)
 

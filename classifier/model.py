@@ -30,7 +30,8 @@ from sklearn.svm import LinearSVC
 
 from classifier import card as card_io
 from classifier.catalogue import CataloguePrior, blend
-from classifier.features import FeatureConfig, build_features, to_frame
+from classifier.features import TEXT_COLUMN, FeatureConfig, build_features, to_frame
+from classifier.text import with_normal_forms
 
 Progress = Callable[[str], None]
 
@@ -118,13 +119,22 @@ class Router:
     ) -> list[Prediction]:
         """Top-3 per message; with a catalogue `prior`, its evidence is blended in (see
         `classifier.catalogue`). Auto-routing needs the threshold *and* agreement with the model
-        alone: a suggestion that only the catalogue makes is always checked by a person."""
-        proba = self.predict_proba(titles, bodies)
+        alone: a suggestion that only the catalogue makes is always checked by a person.
+
+        Each text is normalised once: with a prior, the model's text block and the prior read the
+        same `normalise` form (`NormalisedText`)."""
+        frame = self._frame(titles, bodies)
+        normal: list[str] | None = None
+        if prior is not None and prior.codes:
+            carried, normal = with_normal_forms(list(frame[:, TEXT_COLUMN]))
+            for row, text in enumerate(carried):  # cell by cell: the cells keep their type
+                frame[row, TEXT_COLUMN] = text
+        proba = self.pipeline.predict_proba(frame)
         classes = [str(c) for c in self.pipeline.classes_]
         model_best = proba.argmax(axis=1)
-        if prior is not None and prior.codes:
-            texts = to_frame(titles, bodies)[:, 0]
-            proba, classes = blend(proba, classes, prior.evidence(texts), prior.codes)
+        if prior is not None and normal is not None:
+            evidence = prior.evidence_normalised(normal)
+            proba, classes = blend(proba, classes, evidence, prior.codes)
         k = min(3, proba.shape[1])
         top = np.argsort(-proba, axis=1)[:, :k]
         top_p = np.round(np.take_along_axis(proba, top, axis=1).astype(float), 4).tolist()

@@ -23,13 +23,17 @@ class RiskAssessment:
 
 def assess_risk(text: str, config: OpinionConfig, repeat_count: int = 0) -> RiskAssessment:
     """Assess one item's text; `repeat_count` = earlier complaints on the same matter (caller's)."""
-    norm = normalise(text)
+    return assess_normalised(normalise(text), config, repeat_count)
+
+
+def assess_normalised(norm: str, config: OpinionConfig, repeat_count: int = 0) -> RiskAssessment:
+    """`assess_risk` of a text already in matching form (`classifier.topics.normalise`)."""
     score = 0
     reasons: list[str] = []
     signals: list[str] = []
     floor = 0
     for signal in config.signals:
-        hits = matched_keywords(norm, signal.keywords, signal.patterns)
+        hits = matched_keywords(norm, signal.forms, signal.patterns)
         if not hits:
             continue
         score += signal.weight

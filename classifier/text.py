@@ -25,6 +25,7 @@ import hashlib
 import logging
 import os
 import re
+from collections.abc import Sequence
 from functools import lru_cache
 from itertools import filterfalse
 from pathlib import Path
@@ -190,6 +191,28 @@ def segment_without_stopwords(text: str) -> str:
     return " ".join(t for t in jieba.lcut(text) if t.strip() and t not in stop)
 
 
+class NormalisedText(str):
+    """A text that carries its `normalise` form (stopwords removed), worked out once by a caller
+    that needs it twice: the router's model and the catalogue prior read the same form.
+
+    It is the text itself for everything else (a vectoriser, a tokenizer); `TextNormaliser`
+    (stopwords removed) takes the carried form instead of normalising the text again.
+    """
+
+    normal: str
+
+    def __new__(cls, text: str, normal: str) -> NormalisedText:
+        self = super().__new__(cls, text)
+        self.normal = normal
+        return self
+
+
+def with_normal_forms(texts: Sequence[str]) -> tuple[list[NormalisedText], list[str]]:
+    """Each text normalised once: the texts carrying their forms, and the forms."""
+    normal = [normalise(t) for t in texts]
+    return [NormalisedText(t, n) for t, n in zip(texts, normal, strict=True)], normal
+
+
 class TextNormaliser(TransformerMixin, BaseEstimator):
     """Pipeline step applying `normalise` to every cell of a 1-D or 2-D array of texts."""
 
@@ -205,7 +228,10 @@ class TextNormaliser(TransformerMixin, BaseEstimator):
         out = np.empty(array.shape, dtype=object)
         flat_in, flat_out = array.reshape(-1), out.reshape(-1)
         for i, value in enumerate(flat_in):
-            flat_out[i] = normalise("" if value is None else str(value), self.remove_stopwords)
+            if self.remove_stopwords and isinstance(value, NormalisedText):
+                flat_out[i] = value.normal  # normalised once by the caller (Router.predict)
+            else:
+                flat_out[i] = normalise("" if value is None else str(value), self.remove_stopwords)
         return out
 
     def __sklearn_tags__(self):

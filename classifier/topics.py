@@ -8,13 +8,21 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
 
 _WHITESPACE = re.compile(r"\s+")
+
+# A keyword as written (what a risk reason shows) and its matching form (`normalise`).
+Keyword = tuple[str, str]
+
+
+def keyword_forms(keywords: Iterable[str]) -> tuple[Keyword, ...]:
+    return tuple((k, normalise(k)) for k in keywords)
 
 
 @dataclass(frozen=True)
@@ -24,6 +32,13 @@ class Topic:
     also_any: tuple[str, ...] = ()
     description: str = ""
     patterns: tuple[re.Pattern[str], ...] = ()
+    # the keyword lists in matching form, normalised once when the rules are loaded
+    forms: tuple[Keyword, ...] = field(init=False, repr=False, compare=False)
+    also_any_forms: tuple[Keyword, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forms", keyword_forms(self.keywords))
+        object.__setattr__(self, "also_any_forms", keyword_forms(self.also_any))
 
 
 @dataclass(frozen=True)
@@ -33,6 +48,10 @@ class Signal:
     weight: int = 1
     min_level: str | None = None
     patterns: tuple[re.Pattern[str], ...] = ()
+    forms: tuple[Keyword, ...] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "forms", keyword_forms(self.keywords))
 
 
 @dataclass(frozen=True)
@@ -123,10 +142,11 @@ def normalise(text: str) -> str:
 
 
 def matched_keywords(
-    text: str, keywords: tuple[str, ...], patterns: tuple[re.Pattern[str], ...] = ()
+    text: str, keywords: Sequence[Keyword], patterns: tuple[re.Pattern[str], ...] = ()
 ) -> list[str]:
-    """Keywords present in `text` (already normalised), then matches of the regex patterns."""
-    hits = [k for k in keywords if normalise(k) in text]
+    """Keywords (`keyword_forms`) present in `text` (already normalised), as written, then
+    matches of the regex patterns."""
+    hits = [word for word, form in keywords if form in text]
     for pattern in patterns:
         match = pattern.search(text)
         if match:
@@ -136,12 +156,17 @@ def matched_keywords(
 
 def tag_topics(text: str, config: OpinionConfig) -> list[str]:
     """Names of the topics whose keywords occur in the text (multi-label, config order)."""
-    norm = normalise(text)
+    return topics_in(normalise(text), config)
+
+
+def topics_in(norm: str, config: OpinionConfig) -> list[str]:
+    """`tag_topics` of a text already in matching form (`normalise`), for a caller that also
+    assesses its risk (`classifier.risk.assess_normalised`)."""
     tags = []
     for topic in config.topics:
-        if not matched_keywords(norm, topic.keywords, topic.patterns):
+        if not matched_keywords(norm, topic.forms, topic.patterns):
             continue
-        if topic.also_any and not matched_keywords(norm, topic.also_any):
+        if topic.also_any and not matched_keywords(norm, topic.also_any_forms):
             continue
         tags.append(topic.name)
     return tags

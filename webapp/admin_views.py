@@ -1,4 +1,5 @@
-"""Administration: users and roles, the 处室 catalogue, deadline rules, holiday files, sources."""
+"""Administration: users and roles, the 处室 catalogue, deadline rules, holiday files, sources,
+the routing model (its card, and a rollback to the previous one)."""
 
 from __future__ import annotations
 
@@ -11,10 +12,13 @@ from ledger import admin, crawl_log, login_guard
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
 from ledger.config import files as config_files
+from ledger.intake import model_store, model_updates
 from ledger.models import Department, Role, Source, User
 from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.auth import current_staff, keep_this_session
 from webapp.database import get_session
+from webapp.entry_views import _settings as settings
+from webapp.model_card import card_view, log_line, moment
 from webapp.params import int_arg
 from webapp.roles import perform, roles_required
 from webapp.services import clock, data_dir, reload_clock
@@ -343,3 +347,39 @@ def save_source(slug: str):
     ):
         return redirect(url_for("admin.edit_source", slug=slug))
     return _source_page(slug, text)  # the typed text stays in the editor beside the error
+
+
+@bp.get("/model")
+@roles_required(Role.ADMIN)
+def model():
+    seen = model_store.overview(settings())
+    return render_template(
+        "admin/model.html",
+        current=card_view(seen.current),
+        previous=card_view(seen.previous),
+        kept=seen.kept,
+        log=[log_line(e) for e in reversed(seen.log)],
+        nothing_to_roll_back=model_store.NOTHING_TO_ROLL_BACK,
+    )
+
+
+@bp.post("/model/rollback")
+@roles_required(Role.ADMIN)
+def rollback_model():
+    if request.form.get("confirm") != "1":
+        flash("请先勾选“我确认回滚”，再回滚分办模型。", "error")
+        return redirect(url_for("admin.model"))
+
+    restored: list[model_store.ModelCard] = []
+    # intake reads the model file for every batch: every worker routes with it from the next item
+    if perform(
+        lambda: restored.append(
+            model_updates.rollback_by_admin(get_session(), current_staff(), settings(), now_utc())
+        ),
+        "已回滚到上一版本的分办模型：此后登记和采集的事项按它分办。",
+    ):
+        card = restored[0]
+        flash(
+            f"现在使用训练于 {moment(card.created_at)} 的模型（{card.n_examples} 条样本）。", "info"
+        )
+    return redirect(url_for("admin.model"))

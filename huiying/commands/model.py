@@ -35,20 +35,20 @@ def model() -> None:
 @model.command("show")
 def show() -> None:
     """显示当前分办模型的说明卡与最近的更新记录。"""
-    from ledger.intake.model_store import previous_models, read_log
+    from ledger.intake.model_store import overview
 
     settings = Settings.from_env()
-    card = settings.model_path.with_name(settings.model_path.name + ".card.json")
-    if not card.exists():
+    seen = overview(settings, log_entries=5)
+    if seen.current is None:
         raise click.ClickException(f"还没有分办模型：{settings.model_path}。请运行 huiying train。")
-    data = json.loads(card.read_text("utf-8"))
+    data = seen.current
     click.echo(
         f"当前模型：{settings.model_path}（训练于 {data['created_at']}，{data['n_examples']} 条样本）"
     )
     for key, value in data["metrics"].items():
         click.echo(f"  {key}: {value}")
-    click.echo(f"可回滚的旧模型：{len(previous_models(settings))} 个")
-    for entry in read_log(settings)[-5:]:
+    click.echo(f"可回滚的旧模型：{seen.kept} 个")
+    for entry in seen.log:
         click.echo(f"  {json.dumps(entry, ensure_ascii=False)}")
 
 
@@ -75,18 +75,13 @@ def retrain(if_due: bool) -> None:
 
 
 def _update_lock(settings: Settings):
-    """One model change at a time: a second retrain or rollback stops with a clear message.
+    """One model change at a time: a second retrain or rollback stops with a clear message."""
+    from ledger.intake.model_store import ModelBusy, update_lock
 
-    Returns filelock's acquire proxy, a context manager that releases the lock on exit."""
-    from filelock import FileLock, Timeout
-
-    from ledger.intake.model_store import lock_path
-
-    lock_path(settings).parent.mkdir(parents=True, exist_ok=True)
     try:
-        return FileLock(str(lock_path(settings))).acquire(timeout=0)
-    except Timeout as exc:
-        raise click.ClickException("另一个进程正在更新分办模型，本次跳过。") from exc
+        return update_lock(settings)
+    except ModelBusy as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @model.command("rollback")

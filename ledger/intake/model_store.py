@@ -13,9 +13,13 @@ from __future__ import annotations
 import json
 import os
 import shutil
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+from filelock import FileLock, Timeout
 
 from classifier.card import ModelCard
 from classifier.model import Router as ModelPipeline
@@ -24,15 +28,34 @@ from ledger.intake.routing import save_model_atomically
 from ledger.settings import Settings
 
 KEEP = 10  # earlier models kept for rollback
+NOTHING_TO_ROLL_BACK = (
+    "没有可以回滚到的上一版本分办模型：只有后台重新训练切换模型后，被替换的模型才会保留以供回滚"
+    "（回滚时停用的模型不能再恢复）。"
+)
 
 
 class RollbackError(RuntimeError):
     """No earlier model to go back to."""
 
 
+class ModelBusy(RuntimeError):
+    """Another process (the background retrain, the CLI, another web worker) is changing the model."""
+
+
 def lock_path(settings: Settings) -> Path:
     """Held while a model is trained, switched or rolled back (one such change at a time)."""
     return settings.model_path.parent / "update.lock"
+
+
+def update_lock(settings: Settings) -> AbstractContextManager[object]:
+    """One model change at a time: raises ModelBusy at once when another change is under way.
+
+    Returns filelock's acquire proxy, a context manager that releases the lock on exit."""
+    lock_path(settings).parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return FileLock(str(lock_path(settings))).acquire(timeout=0)
+    except Timeout as exc:
+        raise ModelBusy("另一个进程正在更新分办模型，本次跳过。") from exc
 
 
 def history_dir(settings: Settings) -> Path:
@@ -74,11 +97,15 @@ def archive_and_save(model: ModelPipeline, settings: Settings) -> Path:
     return save_model_atomically(model, current)
 
 
-def rollback(settings: Settings) -> ModelCard:
-    """Restore the most recent earlier model; the current one is retired (kept, never restored)."""
+def rollback(settings: Settings, by: str | None = None) -> ModelCard:
+    """Restore the most recent earlier model; the current one is retired (kept, never restored).
+
+    Call it holding `update_lock`. `by` (the administrator, from the web page) goes into the log.
+    Intake reads the model file for every batch, so every process routes with the restored model
+    from its next batch on, as after a background switch."""
     candidates = previous_models(settings)
     if not candidates:
-        raise RollbackError("没有可以回滚到的旧模型（history 目录为空）。")
+        raise RollbackError(NOTHING_TO_ROLL_BACK)
     previous = candidates[-1]
     restored = load_model_file(previous)  # refuses files made under other library versions
     current = settings.model_path
@@ -98,6 +125,7 @@ def rollback(settings: Settings) -> ModelCard:
             "retired_created_at": retired_card,
             # automatic retraining waits for new decisions beyond what the retired model had seen
             "ledger_examples": _ledger_examples_of(retired_card, settings),
+            **({"by": by} if by else {}),
         },
     )
     return restored.card
@@ -125,3 +153,37 @@ def read_log(settings: Settings) -> list[dict[str, Any]]:
     if not path.exists():
         return []
     return [json.loads(line) for line in path.read_text("utf-8").splitlines() if line.strip()]
+
+
+def card_of(path: Path) -> dict[str, Any] | None:
+    """The card beside a model file, read without loading (unpickling) the model."""
+    card = _card_file(path)
+    if not card.exists():
+        return None
+    try:
+        data = json.loads(card.read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    return data if isinstance(data, dict) else None
+
+
+@dataclass(frozen=True)
+class Overview:
+    """What `huiying model show` and the admin page show: the current model's card, the card of
+    the model `rollback` would restore, how many earlier models are kept, the latest decisions."""
+
+    current: dict[str, Any] | None
+    previous: dict[str, Any] | None
+    kept: int
+    log: list[dict[str, Any]]
+
+
+def overview(settings: Settings, log_entries: int = 10) -> Overview:
+    earlier = previous_models(settings)
+    current = card_of(settings.model_path) if settings.model_path.exists() else None
+    return Overview(
+        current=current,
+        previous=card_of(earlier[-1]) if earlier else None,
+        kept=len(earlier),
+        log=read_log(settings)[-log_entries:],
+    )

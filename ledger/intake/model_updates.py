@@ -8,7 +8,8 @@ the current model (or the last attempt) had seen, it trains a candidate on the s
 trained on by an automatic retrain — and compares candidate and current model on those held-out
 routes (macro-F1 of the top suggestion, with the 处室 catalogue prior, as intake routes). The
 candidate replaces the current model only if it is not worse; the old model is kept for
-`huiying model rollback`. Both figures go on the new model's card and into the update log.
+`huiying model rollback` and the admin page's 回滚 (`rollback_by_admin`). Both figures go on the
+new model's card and into the update log.
 """
 
 from __future__ import annotations
@@ -16,15 +17,29 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
+from classifier.card import ModelCard, ModelFileError, ModelVersionMismatch
 from classifier.model import Router as ModelPipeline
-from ledger.intake.model_store import archive_and_save, read_log, record
+from ledger.audit import record_event
+from ledger.intake.model_store import (
+    ModelBusy,
+    RollbackError,
+    archive_and_save,
+    card_of,
+    read_log,
+    record,
+    rollback,
+    update_lock,
+)
 from ledger.intake.routing import load_model, load_prior
 from ledger.intake.training import Example, base_examples, ledger_examples, macro_f1, train
+from ledger.models import Role, User
 from ledger.settings import Settings
+from ledger.workflow.guards import WorkflowError, require_role
 
 Progress = Callable[[str], None]
 DEFAULT_EVERY = 50
@@ -127,3 +142,30 @@ def consider(
     path = archive_and_save(candidate, settings)
     record(settings, {"action": "switched", **figures, "created_at": candidate.card.created_at})
     return UpdateOutcome("switched", learned, new_since_last, len(held), new_f1, old_f1, path)
+
+
+def rollback_by_admin(
+    session: Session, admin: User, settings: Settings, now: datetime
+) -> ModelCard:
+    """The admin page's 回滚: `huiying model rollback`'s own steps (the same lock, the same
+    `model_store.rollback` and its log line, with the administrator's name in it), and an event in
+    the ledger's audit trail like every other admin change. Refusals are WorkflowErrors."""
+    require_role(admin, (Role.ADMIN,), "回滚分办模型")
+    retired = card_of(settings.model_path) or {}
+    try:
+        with update_lock(settings):
+            card = rollback(settings, by=admin.username)
+    except (RollbackError, ModelBusy) as exc:
+        raise WorkflowError(str(exc)) from exc
+    except (ModelVersionMismatch, ModelFileError) as exc:
+        raise WorkflowError(f"上一版本的分办模型无法使用，未回滚：{exc}") from exc
+    record_event(
+        session,
+        None,
+        admin,
+        "回滚分办模型",
+        before={"模型训练于": retired.get("created_at"), "样本数": retired.get("n_examples")},
+        after={"模型训练于": card.created_at, "样本数": card.n_examples},
+        at=now,
+    )
+    return card

@@ -26,9 +26,10 @@ from classifier.model import Prediction, TrainConfig
 from classifier.model import Router as ModelPipeline
 from classifier.model import load_router as load_model_file
 from classifier.negatives import load_real_negatives
-from classifier.risk import assess_risk
+from classifier.risk import assess_normalised
 from classifier.seed import train_cold_start
-from classifier.topics import OpinionConfig, load_opinion_config, tag_topics
+from classifier.topics import OpinionConfig, load_opinion_config, topics_in
+from classifier.topics import normalise as topic_form
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,13 +91,13 @@ class ModelRouter:
         ]
 
     def _result(self, title: str, body: str, prediction: Prediction) -> RouteResult:
-        text = f"{title}\n{body}"
-        risk = assess_risk(text, self.opinion)
+        text = topic_form(f"{title}\n{body}")  # once for both the topics and the risk
+        risk = assess_normalised(text, self.opinion)
         return RouteResult(
             suggestions=[Suggestion(code, round(float(p), 4)) for code, p in prediction.top3],
             auto=bool(prediction.auto_route),
             method=self.method,
-            topics=tag_topics(text, self.opinion),
+            topics=topics_in(text, self.opinion),
             risk_level=risk.level,
             risk_reasons=list(risk.reasons),
         )
