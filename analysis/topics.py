@@ -61,13 +61,15 @@ def _label_terms(
     members: Sequence[int], terms: Sequence[Terms], all_df: Counter[str], n: int
 ) -> tuple[list[str], list[str]]:
     """Keywords and names most typical of the members (frequency here × rarity overall)."""
+    # Counted in the members' order, so that terms with equal scores keep the order they first
+    # appear in (a set's order changes from run to run with Python's string hashing).
     words: Counter[str] = Counter()
     places: Counter[str] = Counter()
     for i in members:
         # Title words count double: people name the issue in the title.
-        words.update(set(terms[i].title_words + terms[i].words))
-        words.update(set(terms[i].title_words))
-        places.update({core(p) for p in terms[i].places + terms[i].areas})
+        words.update(_distinct(terms[i].title_words + terms[i].words))
+        words.update(_distinct(terms[i].title_words))
+        places.update(_distinct([core(p) for p in terms[i].places + terms[i].areas]))
     size = len(members)
 
     def score(term: str, count: int) -> float:
@@ -85,6 +87,10 @@ def _label_terms(
             kept.append(p)
     kept.sort(key=lambda p: (-places[p], -len(p)))
     return kw[:8], kept[:3]
+
+
+def _distinct(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def discover(
