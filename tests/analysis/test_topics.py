@@ -172,3 +172,53 @@ def test_one_problem_at_one_place() -> None:
     assert where[0] != where[3], "the same kindergarten problem at two compounds is two topics"
     assert len({where[i] for i in range(6, 9)}) == 1 and len({where[i] for i in range(9, 12)}) == 1
     assert where[6] != where[9], "two problems at one compound are two topics"
+
+
+def test_dictionary_lookups_agree_with_jiebas_prefix_dictionary() -> None:
+    """terms reads jieba's dict.txt itself (faster than jieba's cache): a word is known when jieba's
+    prefix dictionary holds it (a word or the start of one), common from COMMON_FREQ."""
+    import logging
+
+    import jieba
+
+    from analysis.terms import COMMON_FREQ, _common, _known
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.dt.initialize()
+    freq = jieba.dt.FREQ
+    sample = list(freq)[::50]
+    probes = sample + [w + "苑" for w in sample[:2000]] + ["伊景园滨河苑", "丽发新城", "龢"]
+    assert [_known(w) for w in probes] == [w in freq for w in probes]
+    assert [_common(w) for w in probes] == [freq.get(w, 0) >= COMMON_FREQ for w in probes]
+    assert any(_known(w) and freq[w] == 0 for w in sample), "prefixes count as known"
+
+
+def test_signatures_equal_datasketch_minhash() -> None:
+    from datasketch import MinHash
+
+    from analysis.neardup import NUM_PERM, _identity, shingles, signatures
+
+    texts = ["丽发新城小区旁边的搅拌站夜间施工，噪音和粉尘严重。", "车位", "", "A3区 路灯不亮"]
+    template = MinHash(num_perm=NUM_PERM, hashfunc=_identity, scheme="affine64")
+    expected = []
+    for text in texts:
+        m = MinHash(
+            num_perm=NUM_PERM,
+            hashfunc=_identity,
+            scheme="affine64",
+            permutations=template.permutations,
+        )
+        m.update_batch(shingles(text).tolist())
+        expected.append(m.hashvalues)
+    got = signatures([shingles(t) for t in texts], template.permutations)
+    assert (got == expected).all()
+
+
+def test_equally_scored_keywords_keep_the_order_they_first_appear_in() -> None:
+    """Ties are not left to set order, which changes from run to run with Python's string hashing."""
+    words = ["搅拌站", "噪音", "粉尘", "货车", "凌晨", "道路", "环保", "查处"]
+    messages = [msg(i, "".join(words), "") for i in range(2)]
+    clusters = discover(messages)
+    assert len(clusters) == 1
+    assert clusters[0].keywords == terms_of("".join(words), "").title_words
+    assert len(clusters[0].keywords) >= 6
