@@ -57,36 +57,62 @@ class Cluster:
     representative: int
 
 
-def _label_terms(
-    members: Sequence[int], terms: Sequence[Terms], all_df: Counter[str], n: int
-) -> tuple[list[str], list[str]]:
-    """Keywords and names most typical of the members (frequency here × rarity overall)."""
-    # Counted in the members' order, so that terms with equal scores keep the order they first
-    # appear in (a set's order changes from run to run with Python's string hashing).
-    words: Counter[str] = Counter()
-    places: Counter[str] = Counter()
-    for i in members:
-        # Title words count double: people name the issue in the title.
-        words.update(_distinct(terms[i].title_words + terms[i].words))
-        words.update(_distinct(terms[i].title_words))
-        places.update(_distinct([core(p) for p in terms[i].places + terms[i].areas]))
-    size = len(members)
+class _Labeller:
+    """Keywords and names most typical of a topic (frequency there × rarity overall).
 
-    def score(term: str, count: int) -> float:
-        if count < 2 and size >= 2:  # one member's word does not describe the topic
-            return 0.0
-        return (count / size) * (np.log((n + 1) / (all_df[term] + 1)) + 1.0)
+    A near-duplicate group's messages share its terms: each group is counted once, times its size.
+    Groups are taken in the order of their first message, so that terms with equal scores keep the
+    order they first appear in (a set's order changes from run to run with Python's string hashing).
+    """
 
-    kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
-    # A name mentioned by under a third of the members does not name the topic.
-    pl = [p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size]
-    # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
-    kept: list[str] = []
-    for p in sorted(pl, key=len, reverse=True):
-        if not any(p in k for k in kept):
-            kept.append(p)
-    kept.sort(key=lambda p: (-places[p], -len(p)))
-    return kw[:8], kept[:3]
+    def __init__(self, node_terms: Sequence[Terms], node_members: Sequence[list[int]]) -> None:
+        self.node_terms = node_terms
+        self.node_members = node_members
+        self.n = sum(len(m) for m in node_members)
+        self.df: Counter[str] = Counter()
+        for t, members in zip(node_terms, node_members, strict=True):
+            for w in set(t.title_words + t.words):
+                self.df[w] += len(members)
+        self.idf: dict[str, float] = {}  # rarity of a word, worked out once for all topics
+
+    def _rarity(self, word: str) -> float:
+        idf = self.idf.get(word)
+        if idf is None:
+            idf = self.idf[word] = np.log((self.n + 1) / (self.df[word] + 1)) + 1.0
+        return idf
+
+    def label(self, nodes: Sequence[int]) -> tuple[list[str], list[str]]:
+        words: Counter[str] = Counter()
+        places: Counter[str] = Counter()
+        for v in sorted(nodes, key=lambda v: self.node_members[v][0]):
+            t, copies = self.node_terms[v], len(self.node_members[v])
+            # Title words count double: people name the issue in the title.
+            for w in _distinct(t.title_words + t.words):
+                words[w] += copies
+            for w in _distinct(t.title_words):
+                words[w] += copies
+            for p in _distinct([core(p) for p in t.places + t.areas]):
+                places[p] += copies
+        size = sum(len(self.node_members[v]) for v in nodes)
+
+        def score(word: str) -> float:
+            count = words[word]
+            if count < 2 and size >= 2:  # one member's word does not describe the topic
+                return 0.0
+            return (count / size) * self._rarity(word)
+
+        kw = sorted(words, key=lambda w: -score(w))
+        # A name mentioned by under a third of the members does not name the topic.
+        pl = [
+            p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size
+        ]
+        # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
+        kept: list[str] = []
+        for p in sorted(pl, key=len, reverse=True):
+            if not any(p in k for k in kept):
+                kept.append(p)
+        kept.sort(key=lambda p: (-places[p], -len(p)))
+        return kw[:8], kept[:3]
 
 
 def _distinct(items: list[str]) -> list[str]:
@@ -126,8 +152,6 @@ def discover(
     node_members: list[list[int]] = [[] for _ in node_msgs]
     for i, lab in enumerate(labels):
         node_members[node_of_label[int(lab)]].append(i)
-    # Near-duplicates share their group's terms (cutting each copy again would find the same words).
-    terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
     brands = brand_grams(node_sites)
@@ -154,13 +178,11 @@ def discover(
         attach_min=sim_min * SPLIT_LOOSER,
     )
     communities = join_by_name(communities, names, x[:, words], problem_words, JOIN_SIM)
-    df: Counter[str] = Counter()
-    for t in terms:
-        df.update({"w:" + w for w in set(t.title_words + t.words)})
+    labeller = _Labeller(node_terms, node_members)
     clusters: list[Cluster] = []
     for nodes in communities:
         members = sorted(i for node in nodes for i in node_members[node])
-        keywords, places = _label_terms(members, terms, df, n)
+        keywords, places = labeller.label(nodes)
         rep = _representative(nodes, node_members, x)
         clusters.append(Cluster(members, keywords, places, rep))
     return clusters
