@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from classifier.text import _userdict_entries, userdict_path
+from classifier.userdict import userdict_entries
 
 # Place/organisation suffixes: a noun run ending in one of these is a name. Areas (a town, a street,
 # a lake district, a road) hold many unrelated issues, so they weigh less than a compound or a school.
@@ -136,7 +136,7 @@ def _tagger() -> Any:
     import rjieba
 
     seg = rjieba.Jieba()
-    for word, freq, tag in _userdict_entries(userdict_path()):
+    for word, freq, tag in userdict_entries():
         seg.add_word(word, freq, tag or "nz")  # the userdict holds policy and industry terms
     return seg
 
