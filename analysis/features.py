@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from analysis.terms import Terms, core, trigrams
+from analysis.vectors import normalize_rows, tfidf
 
 # Column weights by kind of term. Names decide which issue a message is about; the words say what
 # happened there; the district alone (A3区) groups nothing.
@@ -27,24 +26,15 @@ def prefixed(terms: Terms) -> list[str]:
     return bag
 
 
-def _identity(bag: list[str]) -> list[str]:
-    return bag
-
-
 def build_matrix(bags: Sequence[list[str]]) -> tuple[csr_matrix, np.ndarray]:
     """Row-normalised weighted TF-IDF matrix and the feature names."""
     # On small inputs (one month of one 处室) every term counts; on large ones rare and very common
     # terms are dropped.
     min_df = 2 if len(bags) >= 50 else 1
     max_df = 0.2 if len(bags) >= 200 else 1.0
-    vectorizer = TfidfVectorizer(
-        analyzer=_identity, sublinear_tf=True, min_df=min_df, max_df=max_df, norm=None
-    )
-    try:
-        x = vectorizer.fit_transform(bags)
-    except ValueError:  # every term too rare or too common: no features at all
-        return csr_matrix((len(bags), 0)), np.array([], dtype=object)
-    names = vectorizer.get_feature_names_out()
+    x, names = tfidf(bags, min_df, max_df)
+    if not len(names):  # every term too rare or too common: no features at all
+        return x, names
     weights = np.array([WEIGHTS[n[0]] for n in names])
-    x = normalize(x @ diags(weights), norm="l2", copy=False)
+    x = normalize_rows(x @ diags(weights), copy=False)
     return x.tocsr(), names

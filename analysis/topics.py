@@ -21,9 +21,6 @@ import leidenalg
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn import config_context
-from sklearn.neighbors import NearestNeighbors
-from sklearn.preprocessing import normalize
 
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
@@ -31,6 +28,7 @@ from analysis.neardup import near_duplicate_groups
 from analysis.regroup import join_by_name, split_by_problem
 from analysis.sites import brand_grams, with_named_sites
 from analysis.terms import Terms, core, site_key, terms_of, trigrams
+from analysis.vectors import cosine_neighbours, normalize_rows
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
@@ -41,7 +39,6 @@ SPLIT_MERGE_SIM = 0.2
 JOIN_SIM = 0.2
 PLACE_CONFLICT = 0.3
 SEED = 20201
-WORKING_MIB = 64
 DENSE_ROWS = 400  # up to this many rows the neighbours come from one small dense product
 
 Progress = Callable[[str], None]
@@ -197,7 +194,7 @@ def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     if n <= DENSE_ROWS:
         # One community's messages: a small block, where the index would cost more than it saves.
-        x = normalize(x)
+        x = normalize_rows(x)
         sims = np.asarray((x @ x.T).todense() if hasattr(x, "todense") else x @ x.T)
         idx = (
             np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
@@ -205,10 +202,8 @@ def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
         near = np.take_along_axis(sims, idx, axis=1)
         order = np.argsort(-near, axis=1, kind="stable")  # nearest first, as the index gives them
         return np.take_along_axis(near, order, axis=1), np.take_along_axis(idx, order, axis=1)
-    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
     # Distances are computed a block of rows at a time; a small block keeps peak memory low.
-    with config_context(working_memory=WORKING_MIB):
-        dist, idx = nn.kneighbors(x)
+    dist, idx = cosine_neighbours(x, k)
     return 1.0 - dist, idx
 
 
@@ -269,7 +264,7 @@ def _merge_close(
     assign = csr_matrix(
         (np.ones(x.shape[0]), (member, np.arange(x.shape[0]))), shape=(len(communities), x.shape[0])
     )
-    centroids = normalize(assign @ x)
+    centroids = normalize_rows(assign @ x)
     k = min(K_NEIGHBOURS, len(communities))
     sim, idx = _knn(centroids, k)
     rows = np.repeat(np.arange(len(communities)), k)
