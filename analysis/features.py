@@ -19,7 +19,7 @@ def prefixed(terms: Terms) -> list[str]:
     """Prefixed terms: p: names, g: name trigrams, r: areas, t: title words, w: all words, a: district."""
     bag = [f"p:{core(p)}" for p in terms.places]
     bag += [f"r:{r}" for r in terms.areas]
-    bag += [f"g:{g}" for p in set(terms.places) for g in trigrams(p)]
+    bag += [f"g:{g}" for p in dict.fromkeys(terms.places) for g in trigrams(p)]
     bag += [f"t:{w}" for w in terms.title_words]
     bag += [f"w:{w}" for w in terms.title_words + terms.words]
     bag += [f"a:{a}" for a in terms.admin]

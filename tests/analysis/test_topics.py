@@ -268,3 +268,14 @@ def test_equally_scored_keywords_keep_the_order_they_first_appear_in() -> None:
     assert len(clusters) == 1
     assert clusters[0].keywords == terms_of("".join(words), "").title_words
     assert len(clusters[0].keywords) >= 6
+
+
+def test_name_trigrams_follow_the_names_order() -> None:
+    """Feature bags do not depend on a set's order (it changes with Python's string hashing, and with
+    it the last bits of the TF-IDF rows, which decide ties such as a two-message topic's representative)."""
+    from analysis.features import prefixed
+    from analysis.terms import Terms, trigrams
+
+    places = ["伊景园滨河苑", "丽发新城", "魅力之城小区", "恒基凯旋门", "深业睿城", "保利西海岸"]
+    bag = prefixed(Terms(words=[], title_words=[], places=places, areas=[], admin=[]))
+    assert [t for t in bag if t.startswith("g:")] == [f"g:{g}" for p in places for g in trigrams(p)]
