@@ -57,10 +57,11 @@ def tfidf(bags: Sequence[list[str]], min_df: int, max_df: float) -> tuple[csr_ma
     x.indices = column.take(x.indices)
     np.log(x.data, out=x.data)
     x.data += 1.0
-    df = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
-    df += 1.0
-    idf = np.full_like(df, n + 1)
-    idf /= df
+    # Smoothed idf: ln((n + 1) / (df + 1)) + 1.
+    smoothed_df: np.ndarray = np.bincount(x.indices, minlength=x.shape[1]).astype(np.float64)
+    smoothed_df += 1.0
+    idf: np.ndarray = np.full_like(smoothed_df, n + 1)
+    idf /= smoothed_df
     np.log(idf, out=idf)
     idf += 1.0
     x.data *= idf[x.indices]
