@@ -6,10 +6,9 @@ from collections.abc import Sequence
 
 import numpy as np
 from scipy.sparse import csr_matrix, diags
-from sklearn.feature_extraction.text import TfidfVectorizer
-from sklearn.preprocessing import normalize
 
 from analysis.terms import Terms, core, trigrams
+from analysis.vectors import normalize_rows, tfidf
 
 # Column weights by kind of term. Names decide which issue a message is about; the words say what
 # happened there; the district alone (A3区) groups nothing.
@@ -20,14 +19,10 @@ def prefixed(terms: Terms) -> list[str]:
     """Prefixed terms: p: names, g: name trigrams, r: areas, t: title words, w: all words, a: district."""
     bag = [f"p:{core(p)}" for p in terms.places]
     bag += [f"r:{r}" for r in terms.areas]
-    bag += [f"g:{g}" for p in set(terms.places) for g in trigrams(p)]
+    bag += [f"g:{g}" for p in dict.fromkeys(terms.places) for g in trigrams(p)]
     bag += [f"t:{w}" for w in terms.title_words]
     bag += [f"w:{w}" for w in terms.title_words + terms.words]
     bag += [f"a:{a}" for a in terms.admin]
-    return bag
-
-
-def _identity(bag: list[str]) -> list[str]:
     return bag
 
 
@@ -37,14 +32,9 @@ def build_matrix(bags: Sequence[list[str]]) -> tuple[csr_matrix, np.ndarray]:
     # terms are dropped.
     min_df = 2 if len(bags) >= 50 else 1
     max_df = 0.2 if len(bags) >= 200 else 1.0
-    vectorizer = TfidfVectorizer(
-        analyzer=_identity, sublinear_tf=True, min_df=min_df, max_df=max_df, norm=None
-    )
-    try:
-        x = vectorizer.fit_transform(bags)
-    except ValueError:  # every term too rare or too common: no features at all
-        return csr_matrix((len(bags), 0)), np.array([], dtype=object)
-    names = vectorizer.get_feature_names_out()
+    x, names = tfidf(bags, min_df, max_df)
+    if not len(names):  # every term too rare or too common: no features at all
+        return x, names
     weights = np.array([WEIGHTS[n[0]] for n in names])
-    x = normalize(x @ diags(weights), norm="l2", copy=False)
+    x = normalize_rows(x @ diags(weights), copy=False)
     return x.tocsr(), names

@@ -23,7 +23,8 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn.preprocessing import normalize
+
+from analysis.vectors import normalize_rows
 
 # A name held by at least this share of a community's messages is what the community is about.
 DOMINANT_SHARE = 0.5
@@ -105,7 +106,7 @@ def _without_names(sub, column: dict[str, list[int]], held: set[str]):
     if masked:
         sub.data[np.isin(sub.indices, masked)] = 0.0
         sub.eliminate_zeros()
-    return normalize(sub)
+    return normalize_rows(sub)
 
 
 def split_by_problem(
@@ -132,7 +133,7 @@ def split_by_problem(
             continue
         groups = [[nodes[i] for i in p] for p in parts if len(p) > 1]
         if groups:
-            centroids = normalize(
+            centroids = normalize_rows(
                 np.vstack([np.asarray(sub[p].sum(axis=0)) for p in parts if len(p) > 1])
             )
             for p in (p for p in parts if len(p) == 1):

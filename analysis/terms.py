@@ -9,12 +9,15 @@ Generic words (问题, 反映, 请求 …) and the masked administrative prefixe
 
 from __future__ import annotations
 
+import importlib.util
 import re
+from bisect import bisect_left
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from classifier.text import _userdict_entries, userdict_path
+from classifier.userdict import userdict_entries
 
 # Place/organisation suffixes: a noun run ending in one of these is a name. Areas (a town, a street,
 # a lake district, a road) hold many unrelated issues, so they weigh less than a compound or a school.
@@ -133,36 +136,93 @@ def _tagger() -> Any:
     import rjieba
 
     seg = rjieba.Jieba()
-    for word, freq, tag in _userdict_entries(userdict_path()):
+    for word, freq, tag in userdict_entries():
         seg.add_word(word, freq, tag or "nz")  # the userdict holds policy and industry terms
     return seg
 
 
+# One line of jieba's dict.txt: word, frequency, tag.
+_DICT_ENTRY = re.compile(r"^(\S+) (\d+)", re.MULTILINE)
+
+
 @lru_cache(maxsize=1)
-def _frequencies() -> dict[str, int]:
-    import logging
+def _dictionary() -> tuple[list[str], frozenset[str]]:
+    """jieba's default dictionary: its words sorted, and those at least COMMON_FREQ frequent.
 
-    import jieba
+    Read from jieba's dict.txt: loading jieba's own prefix dictionary (its cache) costs a second,
+    as long as tagging a month of messages."""
+    spec = importlib.util.find_spec("jieba")
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("jieba")
+    text = (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8")
+    freq = dict(_DICT_ENTRY.findall(text))  # a word listed twice: the last line counts, as in jieba
+    return sorted(freq), frozenset(w for w, f in freq.items() if int(f) >= COMMON_FREQ)
 
-    logging.getLogger("jieba").setLevel(logging.WARNING)
-    jieba.dt.initialize()
-    return jieba.dt.FREQ
+
+def _known(word: str) -> bool:
+    """A dictionary word or the beginning of one: the keys of jieba's prefix dictionary."""
+    words = _dictionary()[0]
+    i = bisect_left(words, word)
+    return i < len(words) and words[i].startswith(word)
 
 
-def _in_name(word: str, tag: str, run: list[str], freq: dict[str, int]) -> bool:
-    if tag in NOUNISH:
-        return True
-    if tag == "m":  # 3号线, 58车贷; not 一个
-        return word.isascii()
-    if word == "之":
-        return bool(run)
-    # Single-character verbs (距, 临, 建) are never part of a name.
-    return (
-        tag[:1] in {"v", "a", "d"}
-        and len(word) >= 2
-        and word not in freq
-        and bool(_CJK.match(word))
+def _common(word: str) -> bool:
+    return word in _dictionary()[1]
+
+
+# What a token does in _scan: ends the current run, marks a phase (三期), joins the run, or
+# joins it only if a run is under way (之).
+_BREAK, _PHASE_MARK, _JOIN, _JOIN_IF_RUN = range(4)
+_SPECIFIC, _AREA = 1, 2
+_Token = tuple[bool, bool, int, int, bool, bool, bool]
+# (word, tag) → _token(word, tag). A month holds a few ten thousand distinct tokens, each seen
+# many times; the cache is emptied when it grows past the limit.
+_TOKENS: dict[tuple[str, str], _Token] = {}
+_TOKENS_MAX = 1 << 17
+
+
+def _token(word: str, tag: str) -> _Token:
+    """Everything _scan asks of one tagged token: (joins a preceding number, is a number or code,
+    step, place suffix kind, organisation tag, names an organisation on its own, content word)."""
+    joins = tag in {"n", "nz", "vn"} and len(word) >= 2 and word not in GENERIC
+    code = tag in {"m", "eng"} and word.isascii() and any(c.isdigit() for c in word)
+    if _MASKED_ADMIN.fullmatch(word):
+        step = _BREAK
+    elif _PHASE.fullmatch(word):
+        step = _PHASE_MARK
+    else:
+        step = _name_step(word, tag)
+    suffix = 0
+    if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
+        suffix = _AREA if word.endswith(AREA_SUFFIXES) else _SPECIFIC
+    named = (
+        tag in {"nt", "nz"}
+        and len(word) >= 3
+        and not word.endswith(GOVERNMENT_SUFFIXES)
+        and not _DATE.search(word)
     )
+    content = (
+        len(word) >= 2
+        and word not in GENERIC
+        and tag[:1] in {"n", "v", "a", "j", "l", "e", "m"}
+        and not word.isdigit()
+        and bool(_CJK.search(word))
+    )
+    return joins, code, step, suffix, tag in ORG_TAGS, named, content
+
+
+def _name_step(word: str, tag: str) -> int:
+    """Whether the token can be part of a name."""
+    if tag in NOUNISH:
+        return _JOIN
+    if tag == "m":  # 3号线, 58车贷; not 一个
+        return _JOIN if word.isascii() else _BREAK
+    if word == "之":
+        return _JOIN_IF_RUN
+    # Single-character verbs (距, 临, 建) are never part of a name.
+    if tag[:1] in {"v", "a", "d"} and len(word) >= 2 and not _known(word) and _CJK.match(word):
+        return _JOIN
+    return _BREAK
 
 
 def _name_ending_here(run: list[str]) -> list[str]:
@@ -180,63 +240,72 @@ def _name_ending_here(run: list[str]) -> list[str]:
     return parts[::-1]
 
 
-def _names(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str]]:
-    """Names of places/organisations (specific, area): noun runs ending in a suffix, nt/nz words."""
-    freq = _frequencies()
+def _scan(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str], list[str]]:
+    """Names of places/organisations (specific, area): noun runs ending in a suffix, nt/nz words;
+    and the content words."""
     places: list[str] = []
     areas: list[str] = []
+    words: list[str] = []
     run: list[str] = []
     tags: list[str] = []
     prev = ""
-    for word, tag in tagged:
+    if len(_TOKENS) > _TOKENS_MAX:
+        _TOKENS.clear()
+    for pair in tagged:
+        info = _TOKENS.get(pair)
+        if info is None:
+            info = _TOKENS[pair] = _token(*pair)
+        joins, code, step, suffix, org, named, content = info
+        word = pair[0]
+        if content:
+            words.append(word)
         # A number or code joined to a noun names a case, a line or a product (58车贷, 3号线).
-        if prev and tag in {"n", "nz", "vn"} and len(word) >= 2 and word not in GENERIC:
+        if prev and joins:
             places.append(prev + word)
-        prev = (
-            word
-            if tag in {"m", "eng"} and word.isascii() and any(c.isdigit() for c in word)
-            else ""
-        )
-        if not (
-            _in_name(word, tag, run, freq) or _PHASE.fullmatch(word)
-        ) or _MASKED_ADMIN.fullmatch(word):
-            run, tags = [], []
+        prev = word if code else ""
+        if step == _BREAK or (step == _JOIN_IF_RUN and not run):
+            if run:
+                run, tags = [], []
             continue
-        if _PHASE.fullmatch(word):
-            if run and _name_ok(run, tags[-1], freq):
+        if step == _PHASE_MARK:
+            if run and _name_ok(run, tags[-1]):
                 places.append("".join(_name_ending_here(run)) + word)
             run, tags = [], []
             continue
         run.append(word)
-        tags.append(tag)
-        if word.endswith(PLACE_SUFFIXES) and not word.endswith(GOVERNMENT_SUFFIXES):
+        tags.append(pair[1])
+        if suffix:
             parts = _name_ending_here(run)
-            name = "".join(parts)
             # One plain dictionary noun (垃圾站, 幼儿园), or common words before the suffix
             # (配套幼儿园, 自来水公司, 汽车站), is a kind of place, not a place.
-            if len(parts) < 2 and tag not in ORG_TAGS:
+            if len(parts) < 2 and not org:
                 continue
-            if len(parts) == 2 and (parts[0] in TYPE_WORDS or freq.get(parts[0], 0) >= COMMON_FREQ):
+            if len(parts) == 2 and (parts[0] in TYPE_WORDS or _common(parts[0])):
                 continue
-            if len(name) < 3 or name in GENERIC or name.startswith(_VAGUE) or _DATE.search(name):
-                continue
-            if _kind_of_place(name):
-                continue
-            (areas if word.endswith(AREA_SUFFIXES) else places).append(name)
-        elif (
-            tag in {"nt", "nz"}
-            and len(word) >= 3
-            and not word.endswith(GOVERNMENT_SUFFIXES)
-            and not _DATE.search(word)
-        ):
+            name = "".join(parts)
+            if _place_name(name):
+                (areas if suffix == _AREA else places).append(name)
+        elif named:
             places.append(word)
-    return places, areas
+    return places, areas, words
 
 
-def _name_ok(run: list[str], last_tag: str, freq: dict[str, int]) -> bool:
+@lru_cache(maxsize=1 << 16)
+def _place_name(name: str) -> bool:
+    """A rebuilt name that names one place: not too short, not generic, vague, a date or a kind."""
+    return not (
+        len(name) < 3
+        or name in GENERIC
+        or name.startswith(_VAGUE)
+        or _DATE.search(name)
+        or _kind_of_place(name)
+    )
+
+
+def _name_ok(run: list[str], last_tag: str) -> bool:
     """A run before a phase mark is a name if it is more than one plain, common word."""
     parts = _name_ending_here(run)
-    if len(parts) == 1 and last_tag not in ORG_TAGS and freq.get(parts[0], 0) >= COMMON_FREQ:
+    if len(parts) == 1 and last_tag not in ORG_TAGS and _common(parts[0]):
         return False
     name = "".join(parts)
     return len(name) >= 2 and name not in GENERIC and not name.startswith(_VAGUE)
@@ -257,27 +326,16 @@ def _split_admin(text: str) -> tuple[str, list[str]]:
     return _MASKED_ADMIN.sub("，", text), admin
 
 
-def _content(tagged: list[tuple[str, str]]) -> list[str]:
-    return [
-        w
-        for w, t in tagged
-        if len(w) >= 2 and w not in GENERIC and t[:1] in {"n", "v", "a", "j", "l", "e", "m"}
-        and not w.isdigit() and _CJK.search(w)
-    ]  # fmt: skip
-
-
 def terms_of(title: str, body: str) -> Terms:
     """Content words of title and body, and the place/organisation names they mention."""
     tagger = _tagger()
     title, admin_t = _split_admin(_SPACE.sub("", title))
     body, admin_b = _split_admin(_SPACE.sub("", body)[:BODY_CHARS])
-    tagged_title = tagger.tag(title)
-    tagged_body = tagger.tag(body)
-    places_t, areas_t = _names(tagged_title)
-    places_b, areas_b = _names(tagged_body)
+    places_t, areas_t, words_t = _scan(tagger.tag(title))
+    places_b, areas_b, words_b = _scan(tagger.tag(body))
     return Terms(
-        words=_content(tagged_body),
-        title_words=_content(tagged_title),
+        words=words_b,
+        title_words=words_t,
         places=places_t + places_b,
         areas=areas_t + areas_b,
         admin=admin_t + admin_b,
@@ -289,6 +347,7 @@ _SUFFIXES_LONGEST_FIRST = sorted(PLACE_SUFFIXES, key=len, reverse=True)
 _GENERIC_TAIL = re.compile(r"(小区|项目|工地|片区|[一二三四五六七八九十\d]+期|楼盘|一楼|底层)+$")
 
 
+@lru_cache(maxsize=1 << 16)
 def core(name: str) -> str:
     """The name without generic tails (小区, 项目, 一期 …), if what is left is still a name."""
     stripped = _GENERIC_TAIL.sub("", name)

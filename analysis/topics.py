@@ -21,9 +21,6 @@ import leidenalg
 import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
-from sklearn import config_context
-from sklearn.neighbors import NearestNeighbors
-from sklearn.preprocessing import normalize
 
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
@@ -31,6 +28,7 @@ from analysis.neardup import near_duplicate_groups
 from analysis.regroup import join_by_name, split_by_problem
 from analysis.sites import brand_grams, with_named_sites
 from analysis.terms import Terms, core, site_key, terms_of, trigrams
+from analysis.vectors import cosine_neighbours, normalize_rows
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
@@ -41,7 +39,6 @@ SPLIT_MERGE_SIM = 0.2
 JOIN_SIM = 0.2
 PLACE_CONFLICT = 0.3
 SEED = 20201
-WORKING_MIB = 64
 DENSE_ROWS = 400  # up to this many rows the neighbours come from one small dense product
 
 Progress = Callable[[str], None]
@@ -57,34 +54,66 @@ class Cluster:
     representative: int
 
 
-def _label_terms(
-    members: Sequence[int], terms: Sequence[Terms], all_df: Counter[str], n: int
-) -> tuple[list[str], list[str]]:
-    """Keywords and names most typical of the members (frequency here × rarity overall)."""
-    words: Counter[str] = Counter()
-    places: Counter[str] = Counter()
-    for i in members:
-        # Title words count double: people name the issue in the title.
-        words.update(set(terms[i].title_words + terms[i].words))
-        words.update(set(terms[i].title_words))
-        places.update({core(p) for p in terms[i].places + terms[i].areas})
-    size = len(members)
+class _Labeller:
+    """Keywords and names most typical of a topic (frequency there × rarity overall).
 
-    def score(term: str, count: int) -> float:
-        if count < 2 and size >= 2:  # one member's word does not describe the topic
-            return 0.0
-        return (count / size) * (np.log((n + 1) / (all_df[term] + 1)) + 1.0)
+    A near-duplicate group's messages share its terms: each group is counted once, times its size.
+    Groups are taken in the order of their first message, so that terms with equal scores keep the
+    order they first appear in (a set's order changes from run to run with Python's string hashing).
+    """
 
-    kw = sorted(words, key=lambda w: -score("w:" + w, words[w]))
-    # A name mentioned by under a third of the members does not name the topic.
-    pl = [p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size]
-    # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
-    kept: list[str] = []
-    for p in sorted(pl, key=len, reverse=True):
-        if not any(p in k for k in kept):
-            kept.append(p)
-    kept.sort(key=lambda p: (-places[p], -len(p)))
-    return kw[:8], kept[:3]
+    def __init__(self, node_terms: Sequence[Terms], node_members: Sequence[list[int]]) -> None:
+        self.node_terms = node_terms
+        self.node_members = node_members
+        self.n = sum(len(m) for m in node_members)
+        self.df: Counter[str] = Counter()
+        for t, members in zip(node_terms, node_members, strict=True):
+            for w in set(t.title_words + t.words):
+                self.df[w] += len(members)
+        self.idf: dict[str, float] = {}  # rarity of a word, worked out once for all topics
+
+    def _rarity(self, word: str) -> float:
+        idf = self.idf.get(word)
+        if idf is None:
+            idf = self.idf[word] = np.log((self.n + 1) / (self.df[word] + 1)) + 1.0
+        return idf
+
+    def label(self, nodes: Sequence[int]) -> tuple[list[str], list[str]]:
+        words: Counter[str] = Counter()
+        places: Counter[str] = Counter()
+        for v in sorted(nodes, key=lambda v: self.node_members[v][0]):
+            t, copies = self.node_terms[v], len(self.node_members[v])
+            # Title words count double: people name the issue in the title.
+            for w in _distinct(t.title_words + t.words):
+                words[w] += copies
+            for w in _distinct(t.title_words):
+                words[w] += copies
+            for p in _distinct([core(p) for p in t.places + t.areas]):
+                places[p] += copies
+        size = sum(len(self.node_members[v]) for v in nodes)
+
+        def score(word: str) -> float:
+            count = words[word]
+            if count < 2 and size >= 2:  # one member's word does not describe the topic
+                return 0.0
+            return (count / size) * self._rarity(word)
+
+        kw = sorted(words, key=lambda w: -score(w))
+        # A name mentioned by under a third of the members does not name the topic.
+        pl = [
+            p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size
+        ]
+        # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
+        kept: list[str] = []
+        for p in sorted(pl, key=len, reverse=True):
+            if not any(p in k for k in kept):
+                kept.append(p)
+        kept.sort(key=lambda p: (-places[p], -len(p)))
+        return kw[:8], kept[:3]
+
+
+def _distinct(items: list[str]) -> list[str]:
+    return list(dict.fromkeys(items))
 
 
 def discover(
@@ -120,8 +149,6 @@ def discover(
     node_members: list[list[int]] = [[] for _ in node_msgs]
     for i, lab in enumerate(labels):
         node_members[node_of_label[int(lab)]].append(i)
-    # Near-duplicates share their group's terms (cutting each copy again would find the same words).
-    terms = [node_terms[node_of_label[int(lab)]] for lab in labels]
 
     say("近邻图与社区发现")
     brands = brand_grams(node_sites)
@@ -148,13 +175,11 @@ def discover(
         attach_min=sim_min * SPLIT_LOOSER,
     )
     communities = join_by_name(communities, names, x[:, words], problem_words, JOIN_SIM)
-    df: Counter[str] = Counter()
-    for t in terms:
-        df.update({"w:" + w for w in set(t.title_words + t.words)})
+    labeller = _Labeller(node_terms, node_members)
     clusters: list[Cluster] = []
     for nodes in communities:
         members = sorted(i for node in nodes for i in node_members[node])
-        keywords, places = _label_terms(members, terms, df, n)
+        keywords, places = labeller.label(nodes)
         rep = _representative(nodes, node_members, x)
         clusters.append(Cluster(members, keywords, places, rep))
     return clusters
@@ -169,7 +194,7 @@ def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
     n = x.shape[0]
     if n <= DENSE_ROWS:
         # One community's messages: a small block, where the index would cost more than it saves.
-        x = normalize(x)
+        x = normalize_rows(x)
         sims = np.asarray((x @ x.T).todense() if hasattr(x, "todense") else x @ x.T)
         idx = (
             np.argpartition(-sims, k - 1, axis=1)[:, :k] if k < n else np.tile(np.arange(n), (n, 1))
@@ -177,10 +202,8 @@ def _knn(x, k: int) -> tuple[np.ndarray, np.ndarray]:
         near = np.take_along_axis(sims, idx, axis=1)
         order = np.argsort(-near, axis=1, kind="stable")  # nearest first, as the index gives them
         return np.take_along_axis(near, order, axis=1), np.take_along_axis(idx, order, axis=1)
-    nn = NearestNeighbors(n_neighbors=k, metric="cosine", algorithm="brute").fit(x)
     # Distances are computed a block of rows at a time; a small block keeps peak memory low.
-    with config_context(working_memory=WORKING_MIB):
-        dist, idx = nn.kneighbors(x)
+    dist, idx = cosine_neighbours(x, k)
     return 1.0 - dist, idx
 
 
@@ -241,7 +264,7 @@ def _merge_close(
     assign = csr_matrix(
         (np.ones(x.shape[0]), (member, np.arange(x.shape[0]))), shape=(len(communities), x.shape[0])
     )
-    centroids = normalize(assign @ x)
+    centroids = normalize_rows(assign @ x)
     k = min(K_NEIGHBOURS, len(communities))
     sim, idx = _knn(centroids, k)
     rows = np.repeat(np.arange(len(communities)), k)

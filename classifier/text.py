@@ -22,59 +22,25 @@ same string, whatever the training text looked like.
 from __future__ import annotations
 
 import hashlib
-import logging
-import os
 import re
 from collections.abc import Sequence
 from functools import lru_cache
 from itertools import filterfalse
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-DEFAULT_USERDICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
-USERDICT_ENV = "HUIYING_USERDICT"
+from classifier.userdict import quiet_jieba, userdict_entries, userdict_path
 
 _WHITESPACE = re.compile(r"\s+")
 # Tokens made only of punctuation, symbols or whitespace carry no routing signal.
 _NOISE = re.compile(r"^[\W_]+$")
 
 
-def userdict_path() -> Path:
-    """The user dictionary in use: $HUIYING_USERDICT, else data/userdict.txt of the project."""
-    return Path(os.environ.get(USERDICT_ENV) or DEFAULT_USERDICT)
-
-
-def _userdict_entries(path: Path) -> list[tuple[str, int | None, str | None]]:
-    """Parse a jieba user dictionary: one ``word [freq] [tag]`` per line, ``#`` comments."""
-    entries: list[tuple[str, int | None, str | None]] = []
-    if not path.is_file():
-        return entries
-    for line in path.read_text(encoding="utf-8").splitlines():
-        parts = line.split("#", 1)[0].split()
-        if not parts:
-            continue
-        freq = int(parts[1]) if len(parts) > 1 and parts[1].isdigit() else None
-        tag = parts[2] if len(parts) > 2 else None
-        entries.append((parts[0], freq, tag))
-    return entries
-
-
-def userdict_entries() -> list[tuple[str, int | None, str | None]]:
-    """Entries of the user dictionary in use (`userdict_path`)."""
-    return _userdict_entries(userdict_path())
-
-
 def cut_words(text: str) -> list[str]:
     """The router's word cut of a text (rjieba or jieba, the user dictionary, HMM off)."""
     return _segmenter()(text, False)
-
-
-def quiet_jieba() -> None:
-    """Silence jieba's "Building prefix dict…" log lines (the CLI calls this)."""
-    logging.getLogger("jieba").setLevel(logging.WARNING)
 
 
 @lru_cache(maxsize=1)

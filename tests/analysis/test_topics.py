@@ -172,3 +172,110 @@ def test_one_problem_at_one_place() -> None:
     assert where[0] != where[3], "the same kindergarten problem at two compounds is two topics"
     assert len({where[i] for i in range(6, 9)}) == 1 and len({where[i] for i in range(9, 12)}) == 1
     assert where[6] != where[9], "two problems at one compound are two topics"
+
+
+def test_dictionary_lookups_agree_with_jiebas_prefix_dictionary() -> None:
+    """terms reads jieba's dict.txt itself (faster than jieba's cache): a word is known when jieba's
+    prefix dictionary holds it (a word or the start of one), common from COMMON_FREQ."""
+    import logging
+
+    import jieba
+
+    from analysis.terms import COMMON_FREQ, _common, _known
+
+    logging.getLogger("jieba").setLevel(logging.WARNING)
+    jieba.dt.initialize()
+    freq = jieba.dt.FREQ
+    sample = list(freq)[::50]
+    probes = sample + [w + "苑" for w in sample[:2000]] + ["伊景园滨河苑", "丽发新城", "龢"]
+    assert [_known(w) for w in probes] == [w in freq for w in probes]
+    assert [_common(w) for w in probes] == [freq.get(w, 0) >= COMMON_FREQ for w in probes]
+    assert any(_known(w) and freq[w] == 0 for w in sample), "prefixes count as known"
+
+
+def _datasketch_groups(texts: list[str]) -> list[int]:
+    """Near-duplicate groups the way datasketch finds them: MinHash per text, MinHashLSH query."""
+    from datasketch import MinHash, MinHashLSH
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from analysis.neardup import NUM_PERM, THRESHOLD, shingles
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    hashes, edges = [], []
+    for i, text in enumerate(texts):
+        m = MinHash(num_perm=NUM_PERM, hashfunc=lambda v: v, scheme="affine64", seed=1)
+        m.update_batch(shingles(text).tolist())
+        edges += [(i, j) for j in lsh.query(m) if m.jaccard(hashes[j]) >= THRESHOLD]
+        lsh.insert(i, m)
+        hashes.append(m)
+    rows, cols = zip(*edges, strict=True) if edges else ((), ())
+    graph = coo_matrix(([1] * len(rows), (rows, cols)), shape=(len(texts), len(texts)))
+    return connected_components(graph, directed=False)[1].tolist()
+
+
+def test_near_duplicate_groups_equal_datasketchs() -> None:
+    """The numpy MinHash and bands give datasketch's values, bands and so its groups."""
+    import random
+
+    from datasketch import MinHash, MinHashLSH
+
+    from analysis.neardup import (
+        BANDS,
+        NUM_PERM,
+        ROWS,
+        THRESHOLD,
+        permutations,
+        shingles,
+        signatures,
+    )
+
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    assert (lsh.b, lsh.r) == (BANDS, ROWS)
+    texts = ["丽发新城小区旁边的搅拌站夜间施工，噪音和粉尘严重。", "车位", "", "A3区 路灯不亮"]
+    m = MinHash(num_perm=NUM_PERM, hashfunc=lambda v: v, scheme="affine64", seed=1)
+    assert (m.permutations == permutations()).all()
+    m.update_batch(shingles(texts[0]).tolist())
+    assert (signatures([shingles(texts[0])], permutations())[0] == m.hashvalues).all()
+
+    # Re-posts with one character changed at a time drift apart in chains; copies are exact.
+    rng = random.Random(7)
+    base = [
+        "丽发新城小区旁边的搅拌站夜间施工，噪音和粉尘严重影响居民休息，请环保部门尽快查处。",
+        "伊景园滨河苑开发商捆绑销售车位，不买车位就不给办理交房手续，请住建部门调查处理。",
+        "咨询专精特新中小企业认定需要哪些申报材料，申报时间是什么时候，在哪里提交。",
+        "地铁3号线文体中心站靠深业睿城的出入口什么时候施工建设，规划图上有这个出口。",
+    ]
+    texts = []
+    for text in base * 6:
+        for _ in range(rng.randrange(4)):
+            k = rng.randrange(len(text))
+            text = text[:k] + rng.choice("的了我们请车站") + text[k + 1 :]
+        texts.append(text)
+    texts += texts[:3] + ["", "车位"]
+    ours = near_duplicate_groups(texts).tolist()
+    theirs = _datasketch_groups(texts)
+    same = [[a == b for b in ours] for a in ours]
+    assert same == [[a == b for b in theirs] for a in theirs]
+    assert len(set(ours)) < len(texts) - 3, "some re-posts are grouped"
+
+
+def test_equally_scored_keywords_keep_the_order_they_first_appear_in() -> None:
+    """Ties are not left to set order, which changes from run to run with Python's string hashing."""
+    words = ["搅拌站", "噪音", "粉尘", "货车", "凌晨", "道路", "环保", "查处"]
+    messages = [msg(i, "".join(words), "") for i in range(2)]
+    clusters = discover(messages)
+    assert len(clusters) == 1
+    assert clusters[0].keywords == terms_of("".join(words), "").title_words
+    assert len(clusters[0].keywords) >= 6
+
+
+def test_name_trigrams_follow_the_names_order() -> None:
+    """Feature bags do not depend on a set's order (it changes with Python's string hashing, and with
+    it the last bits of the TF-IDF rows, which decide ties such as a two-message topic's representative)."""
+    from analysis.features import prefixed
+    from analysis.terms import Terms, trigrams
+
+    places = ["伊景园滨河苑", "丽发新城", "魅力之城小区", "恒基凯旋门", "深业睿城", "保利西海岸"]
+    bag = prefixed(Terms(words=[], title_words=[], places=places, areas=[], admin=[]))
+    assert [t for t in bag if t.startswith("g:")] == [f"g:{g}" for p in places for g in trigrams(p)]
