@@ -43,6 +43,8 @@ from locust.env import Environment  # noqa: E402
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from huiying.commands.serve import WORKER_CONFIG  # noqa: E402 - as `make run` serves
+
 AGENT = "huiying-load/1"
 # (username, locust user class, share of the simulated users)
 ROLES = (
@@ -242,7 +244,8 @@ def start_gunicorn(
     log = (instance / "gunicorn.log").open("ab")  # the workers' errors, to explain any failure
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--threads", str(threads),
-         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "webapp:create_app()"],
+         "--bind", f"127.0.0.1:{port}", "--timeout", "120", "--config", WORKER_CONFIG,
+         "webapp:create_app()"],
         env=env, cwd=REPO, stdout=subprocess.DEVNULL, stderr=log,
     )  # fmt: skip
     host = f"http://127.0.0.1:{port}"
