@@ -146,7 +146,7 @@ def iter_rows(
         )
         for item in batch:
             n += 1
-            body = mask_personal_data(item.body)  # before cutting, so no number is cut in half
+            body = _text(item.body)  # before cutting, so no number is cut in half
             summary = body if len(body) <= SUMMARY_CHARS else body[:SUMMARY_CHARS] + "…"
             row: list[object] = [
                 n,
@@ -168,7 +168,13 @@ def iter_rows(
                 *proposals.get(item.id, proposal_export.EMPTY),
             ]
             # The one masking step for the export: every text cell, whatever column it is in.
-            yield [mask_personal_data(v) if isinstance(v, str) else v for v in row]
+            yield [_text(v) if isinstance(v, str) else v for v in row]
+
+
+def _text(value: str) -> str:
+    """A text cell as it goes out: control characters removed first, so none can split a phone
+    or ID number and hide it from masking; then masked."""
+    return mask_personal_data(without_control_chars(value))
 
 
 def rows(session: Session, user: User, flt: ItemFilter, now: datetime) -> list[list[object]]:
@@ -199,7 +205,8 @@ def write_workbook(
     wrap = styled._style
     count = 0
     for row in iter_rows(session, user, flt, now):
-        ws.append([_cell(ws, col, cell_value(value), wrap) for col, value in enumerate(row)])
+        # iter_rows has cleaned and masked the text: no cell_value here
+        ws.append([_cell(ws, col, value, wrap) for col, value in enumerate(row)])
         count += 1
     # 筛选 buttons on the header row, as offices expect (written when the sheet closes)
     ws.auto_filter.ref = f"A1:{get_column_letter(len(COLUMNS))}{count + 1}"
