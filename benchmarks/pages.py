@@ -3,9 +3,13 @@ uses, through the real Flask app (test client, no HTTP server) on an existing da
 
 CPU time is what a page costs whatever else runs on the machine; wall time on a shared machine
 is mostly waiting for a core. `--profile URL` prints a CPU-time profile of that page instead.
+The last row is a month's Excel export (the month before the newest item's). `--confirm N` also
+times N 分办确认 POSTs as the load test sends them (they write: use a copy of the database);
+with `--profile confirm` it profiles those POSTs.
 
     .venv/bin/python benchmarks/pages.py --database-url sqlite:///instance/huiying.db [--repeat 20]
     .venv/bin/python benchmarks/pages.py --database-url … --profile /triage/ [--as fenban]
+    .venv/bin/python benchmarks/pages.py --database-url sqlite:////tmp/copy.db --confirm 10
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ import argparse
 import cProfile
 import os
 import pstats
+import re
 import sys
 import tempfile
 import time
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
@@ -36,6 +42,12 @@ PAGES = [
     ("zxqy", "/workbench/"),
     ("duban", "/supervision/"),
 ]
+# the queue's row form, as benchmarks/load.py reads it
+CONFIRM_FORM = re.compile(
+    r'action="/triage/items/(\d+)/confirm" class="row-form">\s*'
+    r'<input type="hidden" name="csrf_token" value="([^"]+)">'
+    r'<input type="hidden" name="version" value="(\d+)">'
+)
 
 
 def main() -> int:
@@ -46,11 +58,13 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=20)
     parser.add_argument("--profile", metavar="URL")
     parser.add_argument("--as", dest="username", default="fenban")
+    parser.add_argument("--confirm", type=int, default=0, metavar="N")
     args = parser.parse_args()
 
     from flask.testing import FlaskClient
     from sqlalchemy import func, select
 
+    from ledger.clock.deadlines import SHANGHAI
     from ledger.models import Item, User
     from webapp import create_app
     from webapp.auth import GENERATION_KEY, LoginUser
@@ -71,7 +85,39 @@ def main() -> int:
 
     with app.app_context():
         item = get_session().scalar(select(func.min(Item.id)))
+        newest = get_session().scalar(select(func.max(Item.received_at)))
+    last = (newest.astimezone(SHANGHAI) if newest else datetime.now(UTC)).date().replace(day=1)
+    last -= timedelta(days=1)
+    pages = [*PAGES, ("duban", f"/ledger/export.xlsx?from={last.replace(day=1)}&to={last}")]
 
+    def confirm(
+        client: FlaskClient, profile: cProfile.Profile | None = None
+    ) -> tuple[float, float] | None:
+        """One 分办确认 POST of the queue's first row: (wall, CPU) seconds; None: queue empty.
+        `profile` records the POST only (not the queue page read for its form)."""
+        forms = CONFIRM_FORM.findall(client.get("/triage/").get_data(as_text=True))
+        if not forms:
+            return None
+        item_id, token, version = forms[0]
+        data = {"csrf_token": token, "version": version, "department": "sme"}
+        start, cpu = time.perf_counter(), time.process_time()
+        if profile is not None:
+            profile.enable()
+        response = client.post(f"/triage/items/{item_id}/confirm", data=data)
+        if profile is not None:
+            profile.disable()
+        if response.status_code != 302:
+            raise SystemExit(f"分办确认 {item_id}: HTTP {response.status_code}")
+        return time.perf_counter() - start, time.process_time() - cpu
+
+    if args.profile == "confirm":
+        client = client_for("fenban")
+        confirm(client)  # the first one pays for compiling this process's statements
+        profile = cProfile.Profile(time.process_time)
+        done = sum(confirm(client, profile) is not None for _ in range(args.confirm))
+        print(f"{done} 次分办确认")
+        pstats.Stats(profile).sort_stats("cumulative").print_stats(40)
+        return 0
     if args.profile:
         client = client_for(args.username)
         client.get(args.profile)
@@ -85,7 +131,7 @@ def main() -> int:
 
     print(f"| 页面 | 用户 | 墙钟 p50 ms | 墙钟最大 ms | CPU ms/请求 |  （每页 {args.repeat} 次）")
     print("|---|---|---:|---:|---:|")
-    for username, pattern in PAGES:
+    for username, pattern in pages:
         url = pattern.format(item=item)
         client = client_for(username)
         first = client.get(url)
@@ -103,6 +149,17 @@ def main() -> int:
             f"| {url} | {username} | {walls[len(walls) // 2] * 1000:.0f} | "
             f"{walls[-1] * 1000:.0f} | {cpu_ms:.1f} |"
         )
+    if args.confirm:
+        client = client_for("fenban")
+        confirm(client)
+        timed = [t for t in (confirm(client) for _ in range(args.confirm)) if t is not None]
+        if timed:
+            walls = sorted(wall for wall, _ in timed)
+            cpu_ms = sum(cpu for _, cpu in timed) / len(timed) * 1000
+            print(
+                f"| POST 分办确认（{len(timed)} 次） | fenban | {walls[len(walls) // 2] * 1000:.0f} | "
+                f"{walls[-1] * 1000:.0f} | {cpu_ms:.1f} |"
+            )
     print("负载均值 " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
     return 0
 

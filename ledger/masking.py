@@ -49,6 +49,9 @@ _LANDLINE = re.compile(
 _PHONE_WORD = r"(?:电话|座机|固话|手机|号码|联系方式|联系|热线|致电|拨打|[Tt][Ee][Ll])"
 _AFTER_WORD = re.compile(rf"({_PHONE_WORD}[\s:：是为（(]{{0,3}}){_DIGIT_BEFORE}({_AREA})?{_LOCAL}")
 _URL = re.compile(r"(?:https?|ftp)://[^\s\"'<>，。；、）]+", re.IGNORECASE)
+# Every pattern above needs at least this many ASCII digits (a local number after 电话: 3 + 4).
+# Most texts (dates, names, statuses, short replies) have fewer: they skip the regexes.
+MIN_DIGITS = 7
 
 
 def _mask_id(match: re.Match[str]) -> str:
@@ -85,6 +88,12 @@ def mask_personal_data(text: str | None) -> str:
     """Mask phones and ID numbers everywhere in `text` except inside web addresses."""
     if not text:
         return ""
+    if sum(map(text.count, "0123456789")) < MIN_DIGITS:
+        return text  # nothing to mask: the export masks every cell, mostly such short text
+    return _mask_outside_urls(text)
+
+
+def _mask_outside_urls(text: str) -> str:
     out, last = [], 0
     for url in _URL.finditer(text):
         out.append(_mask_plain(text[last : url.start()]))

@@ -22,16 +22,25 @@ EMPTY = [""] * len(COLUMNS)
 
 
 def cells(session: Session, item: Item) -> list[object]:
-    """One query per proposal row only: other items get empty cells without touching the DB."""
+    """Other items get empty cells without touching the DB."""
     if item.item_type != ITEM_TYPE:
         return list(EMPTY)
-    p = session.scalar(
+    return cells_for(session, [item.id]).get(item.id, list(EMPTY))
+
+
+def cells_for(session: Session, item_ids: list[int]) -> dict[int, list[object]]:
+    """The cells of many proposal items in one query (the export asks once per batch of rows)."""
+    if not item_ids:
+        return {}
+    found = session.scalars(
         select(Proposal)
-        .where(Proposal.item_id == item.id)
+        .where(Proposal.item_id.in_(item_ids))
         .options(selectinload(Proposal.cohandlers).joinedload(ProposalCoHandler.department))
     )
-    if p is None:
-        return list(EMPTY)
+    return {p.item_id: _cells(p) for p in found}
+
+
+def _cells(p: Proposal) -> list[object]:
     received = sum(c.opinion_at is not None for c in p.cohandlers)
     return [
         p.kind.value,

@@ -8,6 +8,9 @@ import sys
 
 import click
 
+# Each worker compiles its templates and freezes its start-up objects before serving (webapp.worker).
+WORKER_CONFIG = "python:webapp.worker"
+
 
 def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
     return [
@@ -22,6 +25,8 @@ def gunicorn_command(host: str, port: int, workers: int) -> list[str]:
         "-",
         "--graceful-timeout",
         "5",
+        "--config",
+        WORKER_CONFIG,
         "webapp:create_app()",
     ]
 

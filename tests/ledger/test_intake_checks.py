@@ -90,6 +90,21 @@ def test_export_guards_text_stored_before_intake_cleaned_it(
     assert [r[5] for r in sheet.iter_rows(min_row=2, values_only=True)] == ["旧数据里的控制符"]
 
 
+def test_a_control_character_inside_an_old_phone_number_does_not_hide_it_from_masking(
+    session: Session, ctx: IntakeContext
+) -> None:
+    item = session.get(Item, intake(session, record(), ctx, now=NOW).item_id)
+    assert item is not None
+    item.body = "请回电138\b12345678"  # stored before intake cleaned text (PostgreSQL refuses NUL)
+    item.title = "身份证370102\x1b199001011234"
+    session.flush()
+    admin = session.scalars(select(User).where(User.username == "admin")).one()
+    sheet = load_workbook(BytesIO(workbook_bytes(session, admin, ItemFilter(), NOW))).active
+    assert sheet is not None
+    [row] = sheet.iter_rows(min_row=2, values_only=True)
+    assert (row[4], row[5]) == ("身份证370102********1234", "请回电138****5678")
+
+
 # --- 8. implausible dates -------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("overrides", "message"),

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import logging
+import random
 
 import pytest
 
-from ledger.masking import mask_logs, mask_name, mask_personal_data
+from ledger.masking import MIN_DIGITS, _mask_outside_urls, mask_logs, mask_name, mask_personal_data
 
 MASKED = [
     # mobiles: separators - . space, country codes
@@ -99,6 +100,29 @@ def test_leaves_other_numbers_alone(text: str) -> None:
 @pytest.mark.parametrize(("text", "masked"), MASKED)
 def test_masking_is_idempotent(text: str, masked: str) -> None:
     assert mask_personal_data(masked) == masked
+
+
+# Pieces people write around numbers: separators, brackets, country codes, phone words, URLs.
+PIECES = [
+    *"0123456789", *"0123456789", " ", "-", ".", "－", "\u3000", "(", ")", "（", "）", "+86",
+    "0086", "X", "x", "电话", "座机", "拨打", "Tel:", "：", "是", "元", "万", "号", "，",
+    "https://a.cn/", "000", "400", "1380", "0531", "19900101",
+]  # fmt: skip
+
+
+def test_text_with_few_digits_skips_the_regexes_with_the_same_result() -> None:
+    """The short cut (fewer than MIN_DIGITS digits: nothing to mask) never changes the result:
+    random texts built from the pieces of phone and ID numbers, masked both ways."""
+    rng = random.Random(14)
+    few = 0
+    for _ in range(20_000):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 12)))
+        few += sum(c.isdigit() for c in text) < MIN_DIGITS
+        assert mask_personal_data(text) == _mask_outside_urls(text), text
+    assert few > 2_000  # the short cut was taken often
+    # the shortest maskable numbers have exactly MIN_DIGITS digits
+    assert mask_personal_data("请拨打8612345") == "请拨打****2345"
+    assert mask_personal_data("请拨打861234") == "请拨打861234"
 
 
 @pytest.mark.parametrize(

@@ -7,10 +7,10 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from ledger import proposal_export
+from ledger import export, proposal_export
 from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import ProposalClockRules, load_proposal_clocks
 from ledger.intake.pipeline import IntakeContext
@@ -25,6 +25,7 @@ from ledger.models import (
     ProposalContact,
     User,
 )
+from ledger.queries import ItemFilter
 from ledger.settings import Settings
 from ledger.workflow import handling, proposal_summary, proposals, review
 from ledger.workflow.guards import Clock, NotPermitted, NotVisible, WorkflowError
@@ -335,6 +336,36 @@ def test_export_columns_mask_the_proposer(session: Session, registered: Item) ->
     cells = proposal_export.cells(session, registered)
     assert cells == ["人大建议", "2026年第一批", "0101", "王**", "软件与信息服务业处", "已收 0/1"]
     assert len(proposal_export.COLUMNS) == len(cells)
+
+
+def test_the_export_reads_proposal_cells_once_per_batch_not_per_row(
+    session, registered, ctx, receipts, clocks, clock
+) -> None:  # type: ignore[no-untyped-def]
+    office = user(session, "fenban")
+    statements: list[str] = []
+
+    def exported() -> list[list[object]]:
+        statements.clear()
+        listen = lambda *args: statements.append(args[2])  # noqa: E731 - (conn, cursor, sql, ...)
+        event.listen(session.connection(), "before_cursor_execute", listen)
+        try:
+            return export.rows(session, office, ItemFilter(), NOW)
+        finally:
+            event.remove(session.connection(), "before_cursor_execute", listen)
+
+    one = exported()
+    queries = len(statements)
+    for n in ("0102", "0103", "0104"):
+        register_proposal(
+            session, office, entry(f"p{n}", number=n), ctx, receipts, clocks, clock, now=NOW
+        )
+    four = exported()
+    assert len(statements) == queries  # not one more query per proposal row
+    assert [row[2] for row in one] == [registered.external_id]
+    assert len(four) == 4
+    numbers = [row[-4] for row in four]  # 建议提案编号; the proposer masked as before
+    assert sorted(numbers) == ["0101", "0102", "0103", "0104"]
+    assert {row[-3] for row in four} == {"王**"}
 
 
 def test_summary_removes_personal_data_and_publishing_is_reviewed(
