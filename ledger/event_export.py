@@ -88,7 +88,8 @@ def event_row(
         _local(event.closed_at),
         event.closing_summary or "",
     ]
-    return [cell_value(mask_personal_data(v)) if isinstance(v, str) else v for v in row]
+    # control characters out first: one inside a phone number would hide it from masking
+    return [mask_personal_data(cell_value(v)) if isinstance(v, str) else v for v in row]
 
 
 def workbook_bytes(session: Session, user: User, now: datetime) -> bytes:

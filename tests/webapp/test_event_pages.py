@@ -203,3 +203,24 @@ def test_export_reads_back_one_row_per_event(app, client_for, make_item, csrf) -
     assert row["回应情况"].startswith("2026-11-30 20:00 新闻发布会：通报处置情况")
     assert "13812345678" not in row["回应情况"] and "（审批：张副厅长）" in row["回应情况"]
     assert row["关联事项数"] == 1 and row["关联事项"].startswith("YQ-3 ")
+
+
+def test_export_masks_a_phone_split_by_a_control_character(
+    app, client_for, make_item, csrf
+) -> None:  # type: ignore[no-untyped-def]
+    # a row stored before intake removed control characters: the export must clean it before it
+    # masks, or the backspace hides the number from the phone pattern
+    received = datetime(2026, 11, 30, 8, 0, tzinfo=SH)
+    item_id = make_item("YQ-4", "化工园区泄漏", MAJOR_TEXT, received_at=received)
+    fenban = client_for(app, "fenban")
+    event_id = _open_event(app, fenban, csrf, item_id, received)
+    with app.app_context():
+        session = get_session()
+        event = session.get(OpinionEvent, event_id)
+        assert event is not None
+        event.closing_summary = "回访来电人，电话138\b12345678"
+        session.commit()
+    book = load_workbook(BytesIO(fenban.get("/events/export.xlsx").data))
+    cells = [str(v) for row in book["舆情事件台账"].iter_rows(values_only=True) for v in row if v]
+    summary = [c for c in cells if c.startswith("回访来电人")]
+    assert summary and "12345678" not in summary[0] and "\b" not in summary[0]
