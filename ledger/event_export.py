@@ -17,8 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.export import cell_value
-from ledger.masking import mask_personal_data
+from ledger.export import text_cell
 from ledger.models import OpinionEvent, User
 from ledger.workflow.event_reads import clock_state, visible_linked_items
 
@@ -88,8 +87,8 @@ def event_row(
         _local(event.closed_at),
         event.closing_summary or "",
     ]
-    # control characters out first: one inside a phone number would hide it from masking
-    return [mask_personal_data(cell_value(v)) if isinstance(v, str) else v for v in row]
+    # the item export's cell step: control characters out first, then masked
+    return [text_cell(v) if isinstance(v, str) else v for v in row]
 
 
 def workbook_bytes(session: Session, user: User, now: datetime) -> bytes:

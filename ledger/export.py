@@ -64,12 +64,6 @@ EXPORTED = (
 )
 
 
-def cell_value(value: object) -> object:
-    """Text without the control characters Excel refuses. Intake already removes them; this
-    guards rows stored before that (or written by other paths)."""
-    return without_control_chars(value) if isinstance(value, str) else value
-
-
 def _local(value: datetime | None) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
 
@@ -146,7 +140,7 @@ def iter_rows(
         )
         for item in batch:
             n += 1
-            body = _text(item.body)  # before cutting, so no number is cut in half
+            body = text_cell(item.body)  # before cutting, so no number is cut in half
             summary = body if len(body) <= SUMMARY_CHARS else body[:SUMMARY_CHARS] + "…"
             row: list[object] = [
                 n,
@@ -168,10 +162,10 @@ def iter_rows(
                 *proposals.get(item.id, proposal_export.EMPTY),
             ]
             # The one masking step for the export: every text cell, whatever column it is in.
-            yield [_text(v) if isinstance(v, str) else v for v in row]
+            yield [text_cell(v) if isinstance(v, str) else v for v in row]
 
 
-def _text(value: str) -> str:
+def text_cell(value: str) -> str:
     """A text cell as it goes out: control characters removed first, so none can split a phone
     or ID number and hide it from masking; then masked."""
     return mask_personal_data(without_control_chars(value))
@@ -205,7 +199,7 @@ def write_workbook(
     wrap = styled._style
     count = 0
     for row in iter_rows(session, user, flt, now):
-        # iter_rows has cleaned and masked the text: no cell_value here
+        # iter_rows has cleaned and masked the text (text_cell)
         ws.append([_cell(ws, col, value, wrap) for col, value in enumerate(row)])
         count += 1
     # 筛选 buttons on the header row, as offices expect (written when the sheet closes)
