@@ -14,13 +14,19 @@ from webapp import create_app
 
 
 @pytest.fixture
-def app(database_url: str, tmp_path: Path) -> Iterator[Flask]:
+def app_instance(tmp_path: Path) -> Path:
+    """The app's instance folder; a module overrides this fixture to give it other contents."""
+    return tmp_path
+
+
+@pytest.fixture
+def app(database_url: str, app_instance: Path) -> Iterator[Flask]:
     app = create_app(
         {
             "TESTING": True,
             "SECRET_KEY": "test",
             "DATABASE_URL": database_url,
-            "INSTANCE_DIR": str(tmp_path),
+            "INSTANCE_DIR": str(app_instance),
         }
     )
     yield app
@@ -55,20 +61,20 @@ def auth(client: FlaskClient) -> AuthActions:
     return AuthActions(client)
 
 
-LoginAs = Callable[[Flask, str], FlaskClient]
+LoginAs = Callable[..., FlaskClient]  # (app, username[, password])
 
 
-def _signed_in(app: Flask, username: str) -> FlaskClient:
+def _signed_in(app: Flask, username: str, password: str = "huiying-demo") -> FlaskClient:
     """A new test client of `app`, logged in as `username` through the real login form."""
     client = app.test_client()
-    response = AuthActions(client).login(username)
+    response = AuthActions(client).login(username, password)
     assert response.status_code == 302, username
     return client
 
 
 @pytest.fixture
 def client_for() -> LoginAs:
-    """`client_for(app, username)`: a client logged in as that demo user."""
+    """`client_for(app, username[, password])`: a client logged in as that demo user."""
     return _signed_in
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import re
 import shutil
-from collections.abc import Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -19,7 +19,6 @@ from ledger.intake.model_store import archive_and_save, previous_models, read_lo
 from ledger.intake.routing import load_model, load_prior
 from ledger.models import Event, Item
 from ledger.settings import REPO_ROOT, Settings
-from webapp import create_app
 from webapp.database import get_session
 
 SMALL_MODEL_AT = "2026-11-30T08:00:00+00:00"  # shown as 2026-11-30 16:00:00 (Beijing)
@@ -30,38 +29,11 @@ LETTER = (
 
 
 @pytest.fixture
-def instance(instance_dir: Path, tmp_path: Path) -> Path:
+def app_instance(instance_dir: Path, tmp_path: Path) -> Path:
     """A private instance folder with the run's cold-start model (nothing else touches it)."""
     private = tmp_path / "instance"
     shutil.copytree(instance_dir / "models", private / "models")
     return private
-
-
-@pytest.fixture
-def app(database_url: str, instance: Path) -> Iterator[Flask]:
-    app = create_app(
-        {
-            "TESTING": True,
-            "SECRET_KEY": "test",
-            "DATABASE_URL": database_url,
-            "INSTANCE_DIR": str(instance),
-        }
-    )
-    yield app
-    app.extensions["huiying.engine"].dispose()
-
-
-def login(app: Flask, username: str, password: str = "huiying-demo") -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/auth/login").get_data(as_text=True)
-    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
-    assert token
-    response = client.post(
-        "/auth/login",
-        data={"username": username, "password": password, "csrf_token": token.group(1)},
-    )
-    assert response.status_code == 302, username
-    return client
 
 
 def csrf(client: FlaskClient, url: str) -> str:
@@ -108,9 +80,9 @@ def register_letter(client: FlaskClient, app: Flask, external: str) -> list[str]
 
 
 def test_admin_rolls_back_and_the_app_routes_with_the_previous_model(
-    app: Flask, database_url: str, instance: Path
+    app: Flask, database_url: str, app_instance: Path, client_for: Callable[..., FlaskClient]
 ) -> None:
-    settings = Settings(database_url, REPO_ROOT / "data", instance)
+    settings = Settings(database_url, REPO_ROOT / "data", app_instance)
     cold = load_model(settings)
     switch_to_small_model(settings)
     small = load_model(settings)
@@ -122,14 +94,14 @@ def test_admin_rolls_back_and_the_app_routes_with_the_previous_model(
 
     assert top3(small) != top3(cold)  # else the test could not tell them apart
 
-    admin = login(app, "admin", "huiying-admin")
+    admin = client_for(app, "admin", "huiying-admin")
     page = admin.get("/admin/model").get_data(as_text=True)
     assert "分办模型" in page and "回滚到上一版本" in page and "我确认回滚" in page
     assert "在用模型" in page and "2026-11-30 16:00:00" in page  # the current (small) model's card
     assert f"{small.card.n_examples} 条" in page and f"{cold.card.n_examples} 条" in page
     assert "验证集宏平均 F1" in page
 
-    fenban = login(app, "fenban")
+    fenban = client_for(app, "fenban")
     assert register_letter(fenban, app, "1") == top3(small)
 
     # not confirmed: nothing happens
@@ -165,29 +137,37 @@ def test_admin_rolls_back_and_the_app_routes_with_the_previous_model(
     assert register_letter(fenban, app, "2") == top3(cold)
 
 
-def test_nothing_to_roll_back(app: Flask, database_url: str, instance: Path) -> None:
-    admin = login(app, "admin", "huiying-admin")
+def test_nothing_to_roll_back(
+    app: Flask, database_url: str, app_instance: Path, client_for: Callable[..., FlaskClient]
+) -> None:
+    admin = client_for(app, "admin", "huiying-admin")
     page = admin.get("/admin/model").get_data(as_text=True)
     assert "在用模型" in page and "没有可以回滚到的上一版本分办模型" in page
     assert "回滚到上一版本</button>" not in page
     # a stale page (or a second admin) posts anyway: the same clear message, nothing changes
-    before = (instance / "models" / "router.joblib").read_bytes()
+    before = (app_instance / "models" / "router.joblib").read_bytes()
     done = admin.post(
         "/admin/model/rollback",
         data={"csrf_token": csrf(admin, "/admin/model"), "confirm": "1"},
         follow_redirects=True,
     ).get_data(as_text=True)
     assert "没有可以回滚到的上一版本分办模型" in done and "已回滚" not in done
-    assert (instance / "models" / "router.joblib").read_bytes() == before
+    assert (app_instance / "models" / "router.joblib").read_bytes() == before
     with app.app_context():
         assert not get_session().scalars(select(Event).where(Event.action == "回滚分办模型")).all()
 
 
 @pytest.mark.parametrize("username", ["fenban", "zxqy", "fenxi"])
-def test_only_the_admin(app: Flask, database_url: str, instance: Path, username: str) -> None:
-    settings = Settings(database_url, REPO_ROOT / "data", instance)
+def test_only_the_admin(
+    app: Flask,
+    database_url: str,
+    app_instance: Path,
+    username: str,
+    client_for: Callable[..., FlaskClient],
+) -> None:
+    settings = Settings(database_url, REPO_ROOT / "data", app_instance)
     switch_to_small_model(settings)
-    user = login(app, username)
+    user = client_for(app, username)
     assert user.get("/admin/model").status_code == 403
     token = csrf(user, "/notices/")
     response = user.post("/admin/model/rollback", data={"csrf_token": token, "confirm": "1"})
