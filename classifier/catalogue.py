@@ -8,6 +8,10 @@ it handles). `CataloguePrior` turns them into per-处室 evidence for a message:
 - similarity evidence: the highest character-bigram TF-IDF cosine between the message and the
   处室's typical requests and duties.
 
+Both are worked out for a whole batch at once (one Aho-Corasick pass per message for the terms,
+one numpy pass for the bigram counts): the per-term substring loop and scikit-learn's Python
+n-gram analyser cost more than the router's model itself (see `CataloguePrior`).
+
 `blend` adds that evidence to the trained model's log-probabilities (a log-linear prior), so a
 department that edits its terms changes routing at once, before any retraining, and a 处室 that
 the model has no examples of yet can still be suggested when the message uses its words.
@@ -15,14 +19,17 @@ the model has no examples of yet can still be suggested when the message uses it
 
 from __future__ import annotations
 
+import re
 import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import ahocorasick
 import numpy as np
+import scipy.sparse as sp
 from scipy.special import softmax
-from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
 from classifier.text import normalise
 
@@ -35,6 +42,9 @@ KEYWORD_WEIGHT = 3.0
 SIMILARITY_WEIGHT = 6.0
 # Probability given to a catalogue 处室 the model has never seen (before its evidence is added).
 UNSEEN_FLOOR = 1e-3
+# What CountVectorizer's char analyser does to whitespace before forming n-grams.
+_WHITE_SPACES = re.compile(r"\s\s+")
+_CODE_BITS = 21  # every Unicode code point fits in 21 bits
 
 
 @dataclass(frozen=True)
@@ -63,7 +73,17 @@ def read_profiles(path: str | Path) -> list[DepartmentProfile]:
 
 
 class CataloguePrior:
-    """Keyword and similarity evidence per 处室, from the catalogue alone."""
+    """Keyword and similarity evidence per 处室, from the catalogue alone.
+
+    The terms go into one Aho-Corasick automaton (pyahocorasick) and the bigram TF-IDF is
+    scikit-learn's `CountVectorizer(analyzer="char")` + `TfidfTransformer`, fitted as before; only
+    the counting of bigrams at prediction time is done in numpy (`bigram_counts`, the same matrix
+    as `CountVectorizer.transform`, checked in tests). Measured on the 2,801 raw Teddy Cup
+    messages (CPU time, one core, the 20 处室 of data/departments.toml): keyword hits 68 → 7 µs
+    a message (a Python `term in text` loop over 276 terms before), similarity 60 → 12 µs
+    (scikit-learn's analyser builds every bigram as a Python string); the router's model alone
+    costs about 100 µs.
+    """
 
     def __init__(
         self,
@@ -77,6 +97,7 @@ class CataloguePrior:
         self._terms = [
             sorted({t for t in (normalise(term) for term in p.terms) if t}) for p in profiles
         ]
+        self._build_automaton()
         documents, owners = [], []
         for i, p in enumerate(profiles):
             for text in (p.duties, *p.requests):
@@ -84,33 +105,88 @@ class CataloguePrior:
                     documents.append(normalise(text))
                     owners.append(i)
         self._owners = np.asarray(owners, dtype=np.int64)
-        self._vectorizer = None
+        self._counter: CountVectorizer | None = None
         if documents:
-            self._vectorizer = TfidfVectorizer(
-                analyzer="char", ngram_range=(2, 2), sublinear_tf=True, dtype=np.float32
-            )
-            self._documents = self._vectorizer.fit_transform(documents)
+            # = TfidfVectorizer(analyzer="char", ngram_range=(2, 2), sublinear_tf=True), in its
+            # two documented halves so that the counting half can be replaced at prediction time
+            self._counter = CountVectorizer(analyzer="char", ngram_range=(2, 2), dtype=np.float32)
+            self._tfidf = TfidfTransformer(sublinear_tf=True)
+            self._documents = self._tfidf.fit_transform(self._counter.fit_transform(documents))
+            vocabulary = self._counter.vocabulary_
+            codes = np.array([_bigram_code(g) for g in vocabulary], dtype=np.int64)
+            order = np.argsort(codes)
+            self._bigram_codes = codes[order]
+            self._bigram_columns = np.fromiter(vocabulary.values(), np.int64, len(codes))[order]
+
+    def _build_automaton(self) -> None:
+        """term → index automaton and the (n_terms, n_depts) term-ownership matrix."""
+        index: dict[str, int] = {}
+        owners: list[tuple[int, int]] = []
+        for j, terms in enumerate(self._terms):
+            for term in terms:
+                owners.append((index.setdefault(term, len(index)), j))
+        self._term_owners = np.zeros((len(index), len(self.codes)), dtype=np.float32)
+        for i, j in owners:
+            self._term_owners[i, j] = 1
+        self._automaton = None
+        if index:
+            self._automaton = ahocorasick.Automaton()
+            for term, i in index.items():
+                self._automaton.add_word(term, i)
+            self._automaton.make_automaton()
 
     @classmethod
     def from_toml(cls, path: str | Path, **weights: float) -> CataloguePrior:
         return cls(read_profiles(path), **weights)
 
     def keyword_hits(self, normalised: Sequence[str]) -> np.ndarray:
-        """(n_texts, n_depts) count of the 处室's terms found in each normalised text."""
-        hits = np.zeros((len(normalised), len(self.codes)), dtype=np.float32)
-        for j, terms in enumerate(self._terms):
-            for term in terms:
-                for i, text in enumerate(normalised):
-                    if term in text:
-                        hits[i, j] += 1
-        return hits
+        """(n_texts, n_depts) count of the 处室's terms found in each normalised text (a term
+        counts once however often it occurs)."""
+        if self._automaton is None:
+            return np.zeros((len(normalised), len(self.codes)), dtype=np.float32)
+        rows: list[int] = []
+        found: list[int] = []
+        iterate = self._automaton.iter
+        for i, text in enumerate(normalised):
+            terms = {term for _, term in iterate(text)}
+            rows.extend([i] * len(terms))
+            found.extend(terms)
+        present = sp.csr_matrix(
+            (np.ones(len(rows), dtype=np.float32), (rows, found)),
+            shape=(len(normalised), self._term_owners.shape[0]),
+        )
+        return np.asarray(present @ self._term_owners, dtype=np.float32)
+
+    def bigram_counts(self, texts: Sequence[str]) -> sp.csr_matrix:
+        """`CountVectorizer.transform` of the fitted character-bigram counter, in numpy: the
+        texts' code points paired arithmetically and looked up in the sorted vocabulary codes."""
+        assert self._counter is not None
+        texts = [_WHITE_SPACES.sub(" ", t.lower()) for t in texts]
+        lengths = np.fromiter(map(len, texts), dtype=np.int64, count=len(texts))
+        chars = np.frombuffer("".join(texts).encode("utf-32-le"), dtype="<u4").astype(np.int64)
+        doc = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)
+        within = doc[:-1] == doc[1:]  # bigrams never cross from one text into the next
+        codes = ((chars[:-1] << _CODE_BITS) | chars[1:])[within]
+        where = np.searchsorted(self._bigram_codes, codes)
+        where[where == len(self._bigram_codes)] = 0
+        known = self._bigram_codes[where] == codes
+        counts = sp.csr_matrix(
+            (
+                np.ones(int(known.sum()), dtype=np.float32),
+                (doc[:-1][within][known], self._bigram_columns[where[known]]),
+            ),
+            shape=(len(texts), len(self._counter.vocabulary_)),
+        )
+        counts.sum_duplicates()  # also sorts the indices, as CountVectorizer's output is
+        return counts
 
     def similarity(self, normalised: Sequence[str]) -> np.ndarray:
         """(n_texts, n_depts) best cosine between each text and the 处室's requests/duties."""
         best = np.zeros((len(normalised), len(self.codes)), dtype=np.float32)
-        if self._vectorizer is None or not len(normalised):
+        if self._counter is None or not len(normalised):
             return best
-        cosine = (self._vectorizer.transform(normalised) @ self._documents.T).toarray()
+        tfidf = self._tfidf.transform(self.bigram_counts(normalised))
+        cosine = (tfidf @ self._documents.T).toarray()
         for j in range(len(self.codes)):
             columns = self._owners == j
             if columns.any():
@@ -126,6 +202,10 @@ class CataloguePrior:
         its model reads the same form)."""
         keywords = self.keyword_hits(normalised)  # linear in hits: scored above log(1 + hits)
         return self.keyword_weight * keywords + self.similarity_weight * self.similarity(normalised)
+
+
+def _bigram_code(bigram: str) -> int:
+    return (ord(bigram[0]) << _CODE_BITS) | ord(bigram[1])
 
 
 def blend(

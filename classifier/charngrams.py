@@ -26,7 +26,10 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
 _BMP = 0x10000
-_BLOCK = 1024  # texts per block in transform: keeps the working set in cache
+# Texts per block in transform: keeps the working set (~700 n-grams a message) in cache. 128
+# rather than 1024: 16 instead of 22 µs a message on the 2,801 raw Teddy Cup messages (CPU time,
+# best of 7, one core), the same matrix.
+_BLOCK = 128
 _PRIME32 = np.uint32(0x01000193)  # FNV prime
 _SEED32 = np.uint32(0x811C9DC5)
 _GOLDEN32 = np.uint32(0x9E3779B1)  # Fibonacci hashing multiplier (2**32 / golden ratio)
@@ -129,10 +132,11 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
         """Unique (row, col) pairs in row-major order, with how often each occurred.
 
         Sorting dominates the cost, so rows are processed in blocks whose (row, col) keys fit in
-        uint32 (sorting those is about twice as fast as int64).
+        uint32 (sorting those is about twice as fast as int64). The key is row << bits | col:
+        taking it apart by shift and mask is cheaper than by // and % (about 1.5 µs a message).
         """
-        n_cols = max(int(n_cols), 1)
-        block = max(1, min(n_rows, (1 << 32) // n_cols - 1, 4096))
+        bits = max(int(n_cols) - 1, 1).bit_length()
+        block = max(1, min(n_rows, 1 << (32 - bits), 4096))
         out_r, out_c, out_n = [], [], []
         order = np.argsort(rows, kind="stable") if n_rows > block else None
         if order is not None:
@@ -145,8 +149,8 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             if hi <= lo:
                 continue
             first = b * block
-            key = (rows[lo:hi] - first).astype(np.uint32) * np.uint32(n_cols)
-            key += cols[lo:hi].astype(np.uint32)
+            key = (rows[lo:hi] - first).astype(np.uint32) << np.uint32(bits)
+            key |= cols[lo:hi].astype(np.uint32)
             key.sort()
             boundary = np.empty(len(key), dtype=bool)
             boundary[0] = True
@@ -154,8 +158,8 @@ class CharNgramTfidf(TransformerMixin, BaseEstimator):
             starts = np.flatnonzero(boundary)
             unique = key[starts]
             out_n.append(np.diff(np.append(starts, len(key))))
-            out_r.append((unique // np.uint32(n_cols)).astype(np.int64) + first)
-            out_c.append((unique % np.uint32(n_cols)).astype(np.int64))
+            out_r.append((unique >> np.uint32(bits)).astype(np.int64) + first)
+            out_c.append((unique & np.uint32((1 << bits) - 1)).astype(np.int64))
         if not out_r:
             empty = np.zeros(0, np.int64)
             return empty, empty, empty

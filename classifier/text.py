@@ -137,7 +137,9 @@ def normalise(text: str, remove_stopwords: bool = True) -> str:
     # Full-width letters/digits are folded by a translate table: NFKC of a message costs ~90 µs.
     if _HAS_FULLWIDTH.search(text):
         text = text.translate(_FULLWIDTH)
-    text = strip_boilerplate(_WHITESPACE.sub("", text.lower()))
+    # str.split() drops exactly what `\s+` matches (checked over all code points), about 3 µs
+    # faster on a 400-character message.
+    text = strip_boilerplate("".join(text.lower().split()))
     if not remove_stopwords:
         return text
     stop = stopword_set()
