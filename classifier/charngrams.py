@@ -27,8 +27,9 @@ from sklearn.utils.validation import check_is_fitted
 
 _BMP = 0x10000
 # Texts per block in transform: keeps the working set (~700 n-grams a message) in cache. 128
-# rather than 1024: 16 instead of 22 µs a message on the 2,801 raw Teddy Cup messages (CPU time,
-# best of 7, one core), the same matrix.
+# rather than 1024, on the 2,801 raw Teddy Cup messages (CPU time, best of 5, one core): 22.7 →
+# 14 µs a message with a model loaded from file, 13.5 → 12 µs right after fitting one; the same
+# matrix.
 _BLOCK = 128
 _PRIME32 = np.uint32(0x01000193)  # FNV prime
 _SEED32 = np.uint32(0x811C9DC5)
