@@ -28,7 +28,7 @@ from collections.abc import Callable, Sequence
 from typing import NamedTuple
 
 import numpy as np
-from scipy.sparse import csr_matrix, vstack
+from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
 from analysis.vectors import normalize_rows
@@ -92,16 +92,22 @@ def join_by_name(
         else:
             by_name.setdefault(name, []).append(c)
     columns = [_columns(view.labels) for view in views]
+    # Each community's summed rows, all at once: one product per view, not a slice per community.
+    rows = [c for c, nodes in enumerate(communities) for _ in nodes]
+    assign = csr_matrix(
+        (np.ones(len(rows)), (rows, [v for nodes in communities for v in nodes])),
+        shape=(len(communities), views[0].x.shape[0]) if views else (0, 0),
+    )
+    sums = [csr_matrix(assign @ view.x) for view in views]
     for name, members in by_name.items():
         if len(members) == 1:
             out.append(communities[members[0]])
             continue
         held = [held_spellings(communities[c], spellings) | {name} for c in members]
         close = np.zeros((len(members), len(members)), dtype=bool)
-        for view, column in zip(views, columns, strict=True):
-            sums = vstack([csr_matrix(view.x[communities[c]].sum(axis=0)) for c in members])
+        for view, column, summed in zip(views, columns, sums, strict=True):
             place_columns = [set(_name_columns(h, column)) for h in held]
-            close |= _cosines_without_shared(csr_matrix(sums), place_columns) >= view.min_sim
+            close |= _cosines_without_shared(summed[members], place_columns) >= view.min_sim
         _, label = connected_components(csr_matrix(close), directed=False)
         joined: dict[int, list[int]] = {}
         for c, lab in zip(members, label, strict=True):
@@ -111,21 +117,29 @@ def join_by_name(
 
 
 def _cosines_without_shared(rows: csr_matrix, place_columns: list[set[int]]) -> np.ndarray:
-    """Cosine of each pair of rows without the columns that spell a place both rows hold. Pair by
-    pair, from one product: leaving the columns out of each pair's rows in turn costs a sparse copy
-    per pair."""
+    """Cosine of each pair of rows without the columns that spell a place both rows hold: the
+    plain products less what those columns add, for all pairs at once."""
     dots = (rows @ rows.T).toarray()
-    squares = np.diag(dots).copy()
     union = sorted(set().union(*place_columns))
-    at = {c: k for k, c in enumerate(union)}
-    dense = rows[:, union].toarray() if union else np.zeros((rows.shape[0], 0))
+    if not union:
+        held = np.zeros((rows.shape[0], 0))
+        values = held
+    else:
+        at = {c: k for k, c in enumerate(union)}
+        held = np.zeros((rows.shape[0], len(union)))
+        for i, cols in enumerate(place_columns):
+            held[i, [at[c] for c in cols]] = 1.0
+        values = rows[:, union].toarray() * held
+    shared_dots = values @ values.T
+    # [a, b]: what a's squared length loses without the place columns a shares with b.
+    shared_squares = (values * values) @ held.T
+    squares = np.diag(dots)
+    lengths = np.sqrt(
+        np.clip(squares[:, None] - shared_squares, 0.0, None)
+        * np.clip(squares[None, :] - shared_squares.T, 0.0, None)
+    )
     sims = np.zeros_like(dots)
-    for a, b in zip(*np.nonzero(np.triu(dots, 1)), strict=True):
-        both = [at[c] for c in place_columns[a] & place_columns[b]]
-        va, vb = dense[a, both], dense[b, both]
-        norm = np.sqrt((squares[a] - va @ va) * (squares[b] - vb @ vb))
-        if norm > 0:
-            sims[a, b] = sims[b, a] = (dots[a, b] - va @ vb) / norm
+    np.divide(dots - shared_dots, lengths, out=sims, where=lengths > 0)
     return sims
 
 
