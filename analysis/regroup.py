@@ -5,12 +5,18 @@ holding several problems of one compound (its kindergarten, its parking, its met
 problem of one place can come out as two communities when some messages are worded apart (the two
 58车贷 messages that ask for "关注" instead of "立案进展"). So after Leiden:
 
-1. every community whose members mostly name one place is cut again on the *problem* words alone
-   (the place's own words left out), with the same graph and Leiden step but looser, so that only
-   clearly different problems there come apart; a lone message rejoins the part whose problem it
-   shares, if any;
+1. every community whose members mostly name one place is cut again on the *problem* alone, with
+   the same graph and Leiden step but looser, so that only clearly different problems there come
+   apart; a lone message rejoins the part whose problem it shares, if any;
 2. communities whose members mostly name the same place or organisation (their primary name) are
-   joined when their problem words overlap.
+   joined when their problems overlap.
+
+The problem is told by the words without every spelling of the place (丽发 and 丽发新城, 云时代 and
+长房云时代, 新城 of 新城国际花都: `spellings`), and by the words' two-character pieces (`morphemes`),
+because one problem is written with different compounds (垃圾站 and 垃圾楼, 油烟 and 油烟味). Before,
+a place word left among the problem words (长房 when only 云时代 was left out) made every problem of
+a compound look alike, and the compound's garbage station, cracked floors and kindergarten came out
+as one topic.
 
 Communities that name no place (a policy, a fee) are left as the graph made them.
 """
@@ -19,6 +25,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 import numpy as np
 from scipy.sparse import csr_matrix
@@ -48,16 +55,34 @@ def primary_name(nodes: Sequence[int], names: Sequence[frozenset[str]]) -> str |
     return name if count >= DOMINANT_SHARE * len(nodes) else None
 
 
+def held_spellings(nodes: Sequence[int], spellings: Sequence[frozenset[str]]) -> set[str]:
+    """Every way most of the community's messages write its place: its names and keys (丽发, 云时代)
+    and the names as written (丽发新城, 长房云时代). Their words say where, not what happened."""
+    return dominant_names(nodes, spellings)
+
+
+class ProblemView(NamedTuple):
+    """Problem vectors of the nodes, their columns' labels, and the centroid cosine that joins."""
+
+    x: csr_matrix
+    labels: Sequence[str]
+    min_sim: float
+
+
 def join_by_name(
     communities: list[list[int]],
     names: Sequence[frozenset[str]],
-    word_x,
-    words: Sequence[str],
-    min_sim: float,
+    spellings: Sequence[frozenset[str]],
+    views: Sequence[ProblemView],
 ) -> list[list[int]]:
-    """Join communities with the same primary name whose problem words overlap (centroid cosine
-    without the name's own words at least `min_sim`). One primary name each: no chains across names."""
-    column = _columns(words)
+    """Join communities with the same primary name whose problems overlap: centroid cosine without
+    the place's words at least the view's `min_sim` in any view (whole words, or their pieces,
+    which must agree more). One primary name each: no chains across names.
+
+    Two communities are compared without the words of every spelling of the place both hold, not
+    only the primary name: with only 云时代 left out, 长房 of 长房云时代 joined the compound's every
+    problem into one topic. A place only one of them names (星沙 or 松雅 on the same metro line)
+    stays in: it tells them apart."""
     by_name: dict[str, list[int]] = {}
     out: list[list[int]] = []
     for c, nodes in enumerate(communities):
@@ -66,23 +91,72 @@ def join_by_name(
             out.append(nodes)
         else:
             by_name.setdefault(name, []).append(c)
+    columns = [_columns(view.labels) for view in views]
+    # Each community's summed rows, all at once: one product per view, not a slice per community.
+    rows = [c for c, nodes in enumerate(communities) for _ in nodes]
+    assign = csr_matrix(
+        (np.ones(len(rows)), (rows, [v for nodes in communities for v in nodes])),
+        shape=(len(communities), views[0].x.shape[0]) if views else (0, 0),
+    )
+    sums = [csr_matrix(assign @ view.x) for view in views]
     for name, members in by_name.items():
         if len(members) == 1:
             out.append(communities[members[0]])
             continue
-        rows = [i for i, c in enumerate(members) for _ in communities[c]]
-        cols = [v for c in members for v in communities[c]]
-        assign = csr_matrix(
-            (np.ones(len(cols)), (rows, cols)), shape=(len(members), word_x.shape[0])
-        )
-        centroids = _without_names(assign @ word_x, column, {name})
-        close = (centroids @ centroids.T).toarray() >= min_sim
+        held = [held_spellings(communities[c], spellings) | {name} for c in members]
+        close = np.zeros((len(members), len(members)), dtype=bool)
+        for view, column, summed in zip(views, columns, sums, strict=True):
+            place_columns = [set(_name_columns(h, column)) for h in held]
+            close |= _cosines_without_shared(summed[members], place_columns) >= view.min_sim
         _, label = connected_components(csr_matrix(close), directed=False)
         joined: dict[int, list[int]] = {}
         for c, lab in zip(members, label, strict=True):
             joined.setdefault(int(lab), []).extend(communities[c])
         out.extend(joined.values())
     return out
+
+
+def _cosines_without_shared(rows: csr_matrix, place_columns: list[set[int]]) -> np.ndarray:
+    """Cosine of each pair of rows without the columns that spell a place both rows hold: the
+    plain products less what those columns add, for all pairs at once."""
+    dots = (rows @ rows.T).toarray()
+    union = sorted(set().union(*place_columns))
+    if not union:
+        held = np.zeros((rows.shape[0], 0))
+        values = held
+    else:
+        at = {c: k for k, c in enumerate(union)}
+        held = np.zeros((rows.shape[0], len(union)))
+        for i, cols in enumerate(place_columns):
+            held[i, [at[c] for c in cols]] = 1.0
+        values = rows[:, union].toarray() * held
+    shared_dots = values @ values.T
+    # [a, b]: what a's squared length loses without the place columns a shares with b.
+    shared_squares = (values * values) @ held.T
+    squares = np.diag(dots)
+    lengths = np.sqrt(
+        np.clip(squares[:, None] - shared_squares, 0.0, None)
+        * np.clip(squares[None, :] - shared_squares.T, 0.0, None)
+    )
+    sims = np.zeros_like(dots)
+    np.divide(dots - shared_dots, lengths, out=sims, where=lengths > 0)
+    return sims
+
+
+def morphemes(word_x, words: Sequence[str]) -> tuple[csr_matrix, list[str]]:
+    """Word columns summed into columns of their two-character pieces, rows normalised.
+
+    Chinese says one problem with many compounds of the same morphemes (垃圾站, 垃圾楼; 油烟, 油烟味;
+    搅拌站, 搅拌厂): as whole words they share nothing, as pieces they meet."""
+    piece_col: dict[str, int] = {}
+    rows: list[int] = []
+    cols: list[int] = []
+    for j, w in enumerate(words):
+        for piece in dict.fromkeys([w[i : i + 2] for i in range(len(w) - 1)] or [w]):
+            rows.append(j)
+            cols.append(piece_col.setdefault(piece, len(piece_col)))
+    to_pieces = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(words), len(piece_col)))
+    return normalize_rows(word_x @ to_pieces), list(piece_col)
 
 
 def _columns(words: Sequence[str]) -> dict[str, list[int]]:
@@ -93,15 +167,20 @@ def _columns(words: Sequence[str]) -> dict[str, list[int]]:
     return column
 
 
-def _without_names(sub, column: dict[str, list[int]], held: set[str]):
-    """Rows without the words that spell the community's own names (深业, 睿城 of 深业睿城)."""
-    masked = [
+def _name_columns(held: set[str], column: dict[str, list[int]]) -> list[int]:
+    """Columns of the words that spell the names (深业, 睿城 of 深业睿城)."""
+    return [
         c
         for name in held
         for i in range(len(name))
         for j in range(i + 1, len(name) + 1)
         for c in column.get(name[i:j], ())
     ]
+
+
+def _without_names(sub, column: dict[str, list[int]], held: set[str]):
+    """Rows without the words that spell the community's own names (深业, 睿城 of 深业睿城)."""
+    masked = _name_columns(held, column)
     sub = csr_matrix(sub, copy=True)
     if masked:
         sub.data[np.isin(sub.indices, masked)] = 0.0
@@ -111,22 +190,24 @@ def _without_names(sub, column: dict[str, list[int]], held: set[str]):
 
 def split_by_problem(
     communities: list[list[int]],
-    word_x,
-    words: Sequence[str],
+    problem_x,
+    labels: Sequence[str],
     names: Sequence[frozenset[str]],
+    spellings: Sequence[frozenset[str]],
     place_keys: Sequence[frozenset[str]],
     cluster: Partition,
     attach_min: float,
 ) -> list[list[int]]:
-    """Cut each place-held community on its problem words; lone messages rejoin a part if close."""
-    column = _columns(words)
+    """Cut each place-held community on its problem (`problem_x`, columns named by `labels`), the
+    place's spellings left out; lone messages rejoin a part if close."""
+    column = _columns(labels)
     out: list[list[int]] = []
     for nodes in communities:
         held = dominant_names(nodes, names)
         if len(nodes) < MIN_SPLIT_NODES or not held:
             out.append(nodes)
             continue
-        sub = _without_names(word_x[nodes], column, held)
+        sub = _without_names(problem_x[nodes], column, held | held_spellings(nodes, spellings))
         parts = cluster(sub, [place_keys[v] for v in nodes])
         if len(parts) == 1:
             out.append(nodes)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib.util
 import re
 from bisect import bisect_left
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -129,6 +129,9 @@ class Terms:
     places: list[str]  # rebuilt names of compounds, schools, firms, projects …
     areas: list[str]  # towns, streets, roads, lake districts: context more than identity
     admin: list[str]  # administrative areas (A3区): context, not identity
+    # Content words jieba tags as place names (新城 of 新城国际花都, which the rebuilt name leaves
+    # out): where, not what happened.
+    place_words: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -240,12 +243,15 @@ def _name_ending_here(run: list[str]) -> list[str]:
     return parts[::-1]
 
 
-def _scan(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str], list[str]]:
+def _scan(
+    tagged: list[tuple[str, str]],
+) -> tuple[list[str], list[str], list[str], list[str]]:
     """Names of places/organisations (specific, area): noun runs ending in a suffix, nt/nz words;
-    and the content words."""
+    the content words; and those of them tagged as place names."""
     places: list[str] = []
     areas: list[str] = []
     words: list[str] = []
+    place_words: list[str] = []
     run: list[str] = []
     tags: list[str] = []
     prev = ""
@@ -259,6 +265,8 @@ def _scan(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str], list[str
         word = pair[0]
         if content:
             words.append(word)
+            if pair[1] == "ns":
+                place_words.append(word)
         # A number or code joined to a noun names a case, a line or a product (58车贷, 3号线).
         if prev and joins:
             places.append(prev + word)
@@ -287,7 +295,7 @@ def _scan(tagged: list[tuple[str, str]]) -> tuple[list[str], list[str], list[str
                 (areas if suffix == _AREA else places).append(name)
         elif named:
             places.append(word)
-    return places, areas, words
+    return places, areas, words, place_words
 
 
 @lru_cache(maxsize=1 << 16)
@@ -331,14 +339,15 @@ def terms_of(title: str, body: str) -> Terms:
     tagger = _tagger()
     title, admin_t = _split_admin(_SPACE.sub("", title))
     body, admin_b = _split_admin(_SPACE.sub("", body)[:BODY_CHARS])
-    places_t, areas_t, words_t = _scan(tagger.tag(title))
-    places_b, areas_b, words_b = _scan(tagger.tag(body))
+    places_t, areas_t, words_t, named_t = _scan(tagger.tag(title))
+    places_b, areas_b, words_b, named_b = _scan(tagger.tag(body))
     return Terms(
         words=words_b,
         title_words=words_t,
         places=places_t + places_b,
         areas=areas_t + areas_b,
         admin=admin_t + admin_b,
+        place_words=named_t + named_b,
     )
 
 

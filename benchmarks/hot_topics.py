@@ -56,7 +56,8 @@ def build_input(size: int, path: Path, seed: int = 2020) -> None:
 
 
 def run_one(path: Path, out: Path) -> dict[str, float]:
-    """Run `huiying hot-topics` in a child process; wall time and the child's peak RSS.
+    """Run `huiying hot-topics` in a child process; wall time, the child's CPU time (user + system:
+    the machine is shared, so wall time alone says little) and its peak RSS.
 
     `out` is in a temporary folder: the shared data folder is read-only."""
     cmd = [
@@ -67,7 +68,8 @@ def run_one(path: Path, out: Path) -> dict[str, float]:
     code = (
         "import resource, runpy, sys; sys.argv = sys.argv[1:];"
         "\ntry:\n    runpy.run_module('huiying', run_name='__main__')"
-        "\nfinally:\n    print('MAXRSS', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)"
+        "\nfinally:\n    u = resource.getrusage(resource.RUSAGE_SELF)"
+        "\n    print('MAXRSS', u.ru_maxrss, u.ru_utime + u.ru_stime, file=sys.stderr)"
     )
     env = dict(os.environ, PYTHONPATH=str(ROOT))
     started = time.perf_counter()
@@ -83,7 +85,13 @@ def run_one(path: Path, out: Path) -> dict[str, float]:
     if proc.returncode != 0 or not rss:
         raise SystemExit(f"hot-topics failed on {path}:\n{proc.stderr[-2000:]}")
     topics = json.loads(out.read_text(encoding="utf-8"))["topics"]
-    return {"seconds": elapsed, "peak_mib": int(rss[-1].split()[1]) / 1024, "topics": len(topics)}
+    _, maxrss, cpu = rss[-1].split()
+    return {
+        "seconds": elapsed,
+        "cpu_seconds": float(cpu),
+        "peak_mib": int(maxrss) / 1024,
+        "topics": len(topics),
+    }
 
 
 def main() -> None:
@@ -96,17 +104,26 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         r = run_one(DATA / "hot_messages.csv", Path(tmp) / "hot_messages.json")
         results.append(("hot_messages.csv", 4320, r))
-        print(f"hot_messages.csv (4,320): {r['seconds']:.1f} s, peak {r['peak_mib']:.0f} MiB")
+        print(f"hot_messages.csv (4,320): {_figures(r)}")
         for size in args.sizes:
             path = Path(tmp) / f"messages_{size}.csv"
             build_input(size, path)
             r = run_one(path, path.with_suffix(".json"))
             results.append((path.name, size, r))
-            print(f"{size:,} messages: {r['seconds']:.1f} s, peak {r['peak_mib']:.0f} MiB")
-    print("\n| 输入 | 条数 | 用时（秒，含启动） | 峰值内存（MiB） |")
-    print("|---|---|---|---|")
+            print(f"{size:,} messages: {_figures(r)}")
+    print("\n| 输入 | 条数 | 用时（秒，含启动） | CPU（秒） | 峰值内存（MiB） |")
+    print("|---|---|---|---|---|")
     for name, size, r in results:
-        print(f"| {name} | {size:,} | {r['seconds']:.1f} | {r['peak_mib']:.0f} |")
+        print(
+            f"| {name} | {size:,} | {r['seconds']:.1f} | {r['cpu_seconds']:.1f} | {r['peak_mib']:.0f} |"
+        )
+
+
+def _figures(r: dict[str, float]) -> str:
+    return (
+        f"{r['seconds']:.1f} s wall, {r['cpu_seconds']:.1f} s CPU, peak {r['peak_mib']:.0f} MiB, "
+        f"load {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

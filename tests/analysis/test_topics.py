@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
@@ -279,3 +282,100 @@ def test_name_trigrams_follow_the_names_order() -> None:
     places = ["伊景园滨河苑", "丽发新城", "魅力之城小区", "恒基凯旋门", "深业睿城", "保利西海岸"]
     bag = prefixed(Terms(words=[], title_words=[], places=places, areas=[], admin=[]))
     assert [t for t in bag if t.startswith("g:")] == [f"g:{g}" for p in places for g in trigrams(p)]
+
+
+def _compound_with_three_problems(name_again: bool) -> list[Message]:
+    """One compound, three problems (a garbage station, cracked floors, its kindergarten), one of
+    them also worded with another compound (垃圾楼 for 垃圾站). Each message as title, body naming
+    the compound once, body naming it again and again as people do ("我是华远云时代业主，华远云时代…")."""
+    texts = [
+        (
+            "华远云时代小区旁边要建垃圾站",
+            "华远云时代三期北面正在修建垃圾站，离住宅楼不到二十米，开发商事先没有公示，"
+            "云时代小区业主担心臭味。",
+            "我是华远云时代业主，华远云时代三期北面正在修建垃圾站，离住宅楼太近。",
+        ),
+        (
+            "反对在华远云时代门口建垃圾站",
+            "华远云时代小区门口的垃圾站选址太近，夏天臭气熏天，请规划部门重新选址。",
+            "华远云时代开发商把垃圾站建在小区门口，夏天臭气熏天。",
+        ),
+        (
+            "华远云时代附近建垃圾楼是真的吗",
+            "听说华远云时代北门要建一栋垃圾楼，请问有没有规划公示？",
+            "听说华远云时代北门要建一栋垃圾楼？",
+        ),
+        (
+            "华远云时代房屋质量问题严重",
+            "华远云时代二期交房后发现楼板有贯穿裂缝，卫生间漏水，云时代小区业主请质监部门查处。",
+            "我是华远云时代业主，华远云时代二期交房后发现楼板有裂缝，华远云时代开发商不管。",
+        ),
+        (
+            "华远云时代多栋房子出现裂缝",
+            "我是华远云时代5栋业主，主卧次卧楼板裂缝渗水，开发商只是刷漆掩盖质量问题。",
+            "我是华远云时代5栋业主，楼板裂缝渗水，华远云时代房屋质量堪忧。",
+        ),
+        (
+            "华远云时代新房裂缝漏水谁来管",
+            "华远云时代刚交房就出现墙面裂缝和漏水，房屋质量堪忧，维修多次仍未解决。",
+            "华远云时代刚交房就出现墙面裂缝和漏水，华远云时代业主很担心。",
+        ),
+        (
+            "华远云时代配套幼儿园办成营利性",
+            "华远云时代小区配套幼儿园没有移交政府，开发商私自引进营利性幼儿园，收费每月三千元。",
+            "我是华远云时代业主，华远云时代小区配套幼儿园没有移交政府，开发商私自引进营利性幼儿园。",
+        ),
+        (
+            "华远云时代幼儿园收费过高",
+            "华远云时代配套幼儿园应办成公办园或普惠园，现在收费远超普惠标准。",
+            "华远云时代配套幼儿园应办成公办园或普惠园，现在收费远超普惠标准。",
+        ),
+        (
+            "投诉华远云时代配套幼儿园违规办园",
+            "云时代小区配套幼儿园未经招标引进民办园，违背普惠性幼儿园政策。",
+            "云时代小区配套幼儿园未经招标引进民办园，违背普惠性幼儿园政策。",
+        ),
+    ]
+    messages = [
+        msg(i, title, again if name_again else once, day=i)
+        for i, (title, once, again) in enumerate(texts)
+    ]
+    if name_again:  # and the last one by its short name only
+        messages[-1] = replace(messages[-1], title="投诉云时代小区配套幼儿园违规办园")
+    return messages
+
+
+@pytest.mark.parametrize("name_again", [False, True])
+def test_problems_of_one_compound_are_apart_and_one_problem_stays_whole(name_again: bool) -> None:
+    """Three problems at one compound are three topics, and 垃圾楼 stays with 垃圾站, however often
+    the messages repeat the compound's name. Before, the name's words left among the problem words
+    decided it: written once, 垃圾楼 came out alone; written again and again, the garbage station and
+    the cracked floors came out as one topic."""
+    clusters = discover(_compound_with_three_problems(name_again))
+    where = {i: k for k, c in enumerate(clusters) for i in c.members}
+    assert len({where[i] for i in range(3)}) == 1, "垃圾站 and 垃圾楼 are one problem"
+    assert len({where[i] for i in range(3, 6)}) == 1
+    assert len({where[i] for i in range(6, 9)}) == 1
+    assert len({where[0], where[3], where[6]}) == 3, "three problems at one compound, three topics"
+
+
+def test_cosines_without_shared_place_columns_equal_pair_by_pair_masking() -> None:
+    """The all-pairs shortcut gives what leaving the columns out of each pair's rows gives."""
+    import numpy as np
+    from scipy.sparse import random as sparse_random
+
+    from analysis.regroup import _cosines_without_shared
+
+    rng = np.random.default_rng(3)
+    rows = sparse_random(6, 12, density=0.5, format="csr", random_state=3)
+    place_columns = [set(rng.choice(12, size=rng.integers(0, 4), replace=False)) for _ in range(6)]
+    sims = _cosines_without_shared(rows, place_columns)
+    dense = rows.toarray()
+    for a in range(6):
+        for b in range(6):
+            if a == b:
+                continue
+            keep = [c for c in range(12) if c not in place_columns[a] & place_columns[b]]
+            va, vb = dense[a, keep], dense[b, keep]
+            norm = np.linalg.norm(va) * np.linalg.norm(vb)
+            assert sims[a, b] == pytest.approx(va @ vb / norm if norm else 0.0)
