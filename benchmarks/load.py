@@ -366,7 +366,7 @@ def main() -> int:
         print(
             "同一时间其他 CPU（秒）："
             + "，".join(f"{name} {after[name] - others[name]:.1f}" for name in after)
-            + f"；墙钟 {elapsed:.0f} 秒 × 2 核 = {elapsed * (os.cpu_count() or 1):.0f} CPU 秒可用"
+            + f"；墙钟 {elapsed:.0f} 秒 × {os.cpu_count()} 核可用"
         )
         if env.stats.total.num_failures:
             print(f"工作进程的错误记录：{instance / 'gunicorn.log'}")
