@@ -143,7 +143,7 @@ def export():
         if not flt.text and count_bounded(session, filtered(user, flt, now=now), inline)[1]:
             write_workbook(session, user, flt, now, spool)
         else:  # a large export: a lower-priority child writes it (ledger.export_job says why)
-            url = session.get_bind().url.render_as_string(hide_password=False)
+            url = current_app.extensions["huiying.engine"].url.render_as_string(hide_password=False)
             try:
                 run_in_child(url, user.id, flt, now, Path(spool.name))
             except (ExportFailed, subprocess.TimeoutExpired) as exc:
