@@ -278,6 +278,30 @@ def worker_cpu(master: int) -> float:
         return 0.0
 
 
+def other_cpu(master: int) -> dict[str, float]:
+    """CPU seconds so far of what shares the machine with the workers: their export children
+    (ledger.export_job, counted once waited for), PostgreSQL's processes, this load generator."""
+    exports = 0.0
+    try:
+        for worker in psutil.Process(master).children():
+            times = worker.cpu_times()
+            exports += times.children_user + times.children_system
+    except psutil.NoSuchProcess:
+        pass
+    postgres = 0.0
+    for p in psutil.process_iter(["name"]):
+        if (p.info["name"] or "").startswith("postgres"):
+            try:
+                postgres += sum(p.cpu_times()[:2])
+            except psutil.Error:
+                pass
+    return {
+        "导出子进程": exports,
+        "PostgreSQL": postgres,
+        "压测工具": sum(psutil.Process().cpu_times()[:2]),
+    }
+
+
 def worker_memory(master: int) -> int:
     """Summed resident memory of gunicorn's workers (bytes); max worker reported separately."""
     try:
@@ -330,6 +354,7 @@ def main() -> int:
     sampler = gevent.spawn(sample)
     started = time.perf_counter()
     cpu[0] = cpu[1] = worker_cpu(proc.pid)
+    others = other_cpu(proc.pid)
     try:
         runner.start(sum(counts.values()), spawn_rate=args.spawn_rate)
         gevent.spawn_later(args.run_time, runner.quit)
@@ -337,6 +362,12 @@ def main() -> int:
         elapsed = time.perf_counter() - started
         cpu[1] = max(cpu[1], worker_cpu(proc.pid))
         report(env, args, elapsed, peak[0], cpu[1] - cpu[0])
+        after = other_cpu(proc.pid)
+        print(
+            "同一时间其他 CPU（秒）："
+            + "，".join(f"{name} {after[name] - others[name]:.1f}" for name in after)
+            + f"；墙钟 {elapsed:.0f} 秒 × {os.cpu_count()} 核可用"
+        )
         if env.stats.total.num_failures:
             print(f"工作进程的错误记录：{instance / 'gunicorn.log'}")
     finally:

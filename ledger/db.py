@@ -37,6 +37,26 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
 
 
+# Per-connection PostgreSQL settings, measured at 1,000,000 items (docs/performance.md):
+# - plan_cache_mode: psycopg prepares a statement after 5 runs and PostgreSQL may then keep one
+#   generic plan for it; for the Chinese search that plan ignores how common the term is, and a
+#   处室 user's 2-character search went from 0.1 to 14 s once the connection had run it 5 times.
+# - work_mem: a 处室's items (200,000 of them) and a term's bigram candidates are combined as
+#   bitmaps; at the default 4 MB the 处室 bitmap turns lossy and the search function is recomputed
+#   on every row of every lossy page (2.5 s for a term the 处室 never sees; 40 ms at 32 MB).
+POSTGRES_SETTINGS = (
+    ("plan_cache_mode", "force_custom_plan"),
+    ("work_mem", "32MB"),
+)
+
+
+def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
+    with dbapi_connection.cursor() as cursor:
+        for name, value in POSTGRES_SETTINGS:
+            cursor.execute(f"SET {name} = '{value}'")  # constants above, not input
+    dbapi_connection.commit()
+
+
 # Execution option set on the engine behind read-only sessions (make_session_factory).
 READ_ONLY = "huiying_read_only"
 
@@ -64,7 +84,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "connect", _postgres_settings)
+    return engine
 
 
 def make_session_factory(engine: Engine, *, read_only: bool = False) -> sessionmaker:

@@ -68,10 +68,15 @@ def _local(value: datetime | None) -> str:
     return value.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
+# The replies that count as the answer (staff replies once approved, the source's published one);
+# the last of them is the answer. Both readers below use this one tuple.
+ANSWER_STATUSES = (ReplyStatus.APPROVED, ReplyStatus.PUBLISHED)
+
+
 def answered_text(item: Item) -> str:
     """The reply that counts: approved/published staff replies or the source's published reply."""
     for reply in reversed(item.replies):
-        if reply.status in (ReplyStatus.APPROVED, ReplyStatus.PUBLISHED):
+        if reply.status in ANSWER_STATUSES:
             return reply.text
     return ""
 
@@ -98,7 +103,7 @@ def _answers(session: Session, item_ids: list[int]) -> dict[int, str]:
         select(Reply.item_id, Reply.text)
         .where(
             Reply.item_id.in_(item_ids),
-            Reply.status.in_([ReplyStatus.APPROVED, ReplyStatus.PUBLISHED]),
+            Reply.status.in_(ANSWER_STATUSES),
         )
         .order_by(Reply.id)
     )

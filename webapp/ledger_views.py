@@ -2,19 +2,22 @@
 
 from __future__ import annotations
 
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
 from typing import IO
 
-from flask import Blueprint, Response, abort, render_template, request
+from flask import Blueprint, Response, abort, current_app, render_template, request
 from flask_login import login_required
 from sqlalchemy import select
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.export import write_workbook
+from ledger.export_job import ExportFailed, run_in_child
 from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source, User
-from ledger.queries import ItemFilter, get_item, list_page
+from ledger.queries import ItemFilter, count_bounded, filtered, get_item, list_page
 from ledger.workflow.guards import now_utc
 from ledger.workflow.notices import has_unread_about, mark_read
 from webapp.audit_view import Names, readable
@@ -31,6 +34,8 @@ PAGE_SIZE = 50
 MAX_PAGE = 1_000_000
 # numbered pages read with OFFSET up to here; deeper pages follow the 下一页 cursor (keyset)
 MAX_OFFSET_PAGE = 100
+# exports up to this many rows are written in the request's own thread (well under a second)
+EXPORT_INLINE_ROWS = 2_000
 
 
 def _date(name: str) -> date | None:
@@ -129,10 +134,25 @@ def index():
 @login_required
 def export():
     now = now_utc()
+    session, user, flt = get_session(), current_staff(), _filter()
     # The workbook goes to a temporary file, then out in chunks: memory stays flat at 100,000 rows.
-    spool = tempfile.TemporaryFile()
+    spool = tempfile.NamedTemporaryFile(suffix=".xlsx")
     try:
-        write_workbook(get_session(), current_staff(), _filter(), now, spool)
+        inline = current_app.config.get("EXPORT_INLINE_ROWS", EXPORT_INLINE_ROWS)
+        # a text search is not counted (ledger.queries.list_page): its size is unknown
+        if not flt.text and count_bounded(session, filtered(user, flt, now=now), inline)[1]:
+            write_workbook(session, user, flt, now, spool)
+        else:  # a large export: a lower-priority child writes it (ledger.export_job says why)
+            url = current_app.extensions["huiying.engine"].url.render_as_string(hide_password=False)
+            try:
+                run_in_child(url, user.id, flt, now, Path(spool.name))
+            except (ExportFailed, subprocess.TimeoutExpired) as exc:
+                current_app.logger.error("导出失败：%s", exc)
+                abort(
+                    503,
+                    description="导出没有完成：请缩小筛选范围（如按月）后重试，或联系管理员查看日志。",
+                )
+        spool.seek(0, 2)
         size = spool.tell()
         spool.seek(0)
     except BaseException:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, redirect, render_template, request, url_for
@@ -40,11 +40,14 @@ def board():
     data = supervision.board(session, current_staff(), now, since, department_id=department)
     calendar = clock().calendar
     today = now.astimezone(SHANGHAI).date()
-    overdue_days = {
-        i.id: calendar.workdays_between(i.due_at.astimezone(SHANGHAI).date(), today)
-        for i in data.overdue
-        if i.due_at is not None
-    }
+    days_since: dict[date, int] = {}  # many items fall due on the same day: count each day once
+    overdue_days = {}
+    for i in data.overdue:
+        if i.due_at is not None:
+            due = i.due_at.astimezone(SHANGHAI).date()
+            if due not in days_since:
+                days_since[due] = calendar.workdays_between(due, today)
+            overdue_days[i.id] = days_since[due]
     listed = [i.id for i in data.due_soon + data.overdue]
     names = {r.department_id or 0: r.name for r in data.rows}
     return render_template(

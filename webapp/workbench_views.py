@@ -22,15 +22,22 @@ from webapp.services import clock, reply_templates
 
 bp = Blueprint("workbench", __name__, url_prefix="/workbench")
 ROLES = (Role.HANDLER, Role.REVIEWER)
+PAGE_SIZE = 50
 
 
 @bp.get("/")
 @roles_required(*ROLES)
 def index():
-    items = handling.my_items(get_session(), current_staff())
+    page = int_arg("page", label="页码", minimum=1, maximum=1_000_000) or 1
+    offset = (page - 1) * PAGE_SIZE
+    # one row more than the page: whether there is a next page, without counting them all
+    items = handling.my_items(get_session(), current_staff(), PAGE_SIZE + 1, offset)
     return render_template(
         "workbench/index.html",
-        items=items,
+        items=items[:PAGE_SIZE],
+        page=page,
+        first=offset + 1,
+        more=len(items) > PAGE_SIZE,
         staff_reply=handling.staff_reply,
         pending=handling.pending_adjustments,
     )

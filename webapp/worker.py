@@ -17,6 +17,12 @@ from typing import Any
 from flask import Flask
 from sqlalchemy.orm import configure_mappers
 
+# gthread workers close an idle keep-alive connection after `keepalive` seconds (gunicorn: 2).
+# A client that sends its next request on the connection just as it closes gets "connection
+# reset": with 50 users pausing 0.5–2 s between clicks that happened a few times a minute.
+# Browsers and proxies keep connections longer (nginx: 75 s); idle ones cost no thread here.
+keepalive = 30
+
 
 def warm_up(app: Flask) -> list[str]:
     """Compile every template and configure the mappers now; returns the template names."""

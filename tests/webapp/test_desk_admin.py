@@ -41,6 +41,8 @@ def test_rules_edited_in_the_page(app: Flask, tmp_path: Path, csrf) -> None:  # 
     original = (data / "deadline_rules.toml").read_text(encoding="utf-8")
     page = admin.get("/admin/rules").get_data(as_text=True)
     assert "校验并保存" in page and "无需重启" in page
+    # the tab title is the page name (the edit form once sat in the title block too)
+    assert "<title>办理时限规则 · huiying</title>" in page and page.count("rules-editor") == 1
 
     broken = original.replace('unit = "workdays"', 'unit = "weeks"', 1)
     refused = admin.post(

@@ -190,3 +190,28 @@ def test_review_shows_submitter_diff_and_edit_needs_another_reviewer(
     with app.app_context():
         actions = get_session().scalars(select(Event.action).where(Event.item_id == item_id)).all()
     assert actions.count("审核修改答复") == 1 and actions.count("审核通过") == 1
+
+
+def test_workbench_pages_fifty_rows_and_reads_only_what_it_shows(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item, csrf, version
+) -> None:  # type: ignore[no-untyped-def]
+    ids = [make_item(f"WP-{n:02d}", f"{SME[0]}（{n}）", SME[1], route_to="sme") for n in range(52)]
+    handler = client_for(app, "zxqy")
+    handler.post(
+        f"/workbench/items/{ids[0]}/draft",
+        data={
+            "csrf_token": csrf(handler),
+            "version": version(ids[0]),
+            "text": "您好！",
+            "action": "save",
+        },
+    )
+    first = handler.get("/workbench/").get_data(as_text=True)
+    shown = re.findall(r'<a href="/workbench/items/(\d+)">', first)
+    assert len(shown) == 50 and "第 1–50 条" in first and "/workbench/?page=2" in first
+    assert "草稿" in first  # the reply's status, read without its text
+    second = handler.get("/workbench/?page=2").get_data(as_text=True)
+    rest = re.findall(r'<a href="/workbench/items/(\d+)">', second)
+    assert len(rest) == 2 and not set(rest) & set(shown) and "上一页" in second
+    assert sorted(map(int, shown + rest)) == sorted(ids)
+    assert handler.get("/workbench/?page=0").status_code == 400
