@@ -121,6 +121,14 @@ def main() -> None:
         f"| full crawl: CPU of the portal / the crawler process | {portal_cpu:.1f} s "
         f"({portal_cpu / full_s:.0%} of one core) / {crawler_cpu:.1f} s |"
     )
+    per_process = {}  # the sources crawled in one process report the same figure
+    for s in full.sources:
+        per_process.setdefault(s.process_cpu, []).append(s.source)
+    print(
+        "| full crawl: CPU of each crawler process (after the shared start-up) | "
+        + ", ".join(f"{' + '.join(names)} {cpu:.1f} s" for cpu, names in per_process.items())
+        + " |"
+    )
     print(f"| full crawl: items per CPU-second of the crawler | {items / crawler_cpu:.0f} |")
     print(
         "| full crawl: CPU per item, crawler + portal (load-independent figure) | "
