@@ -100,6 +100,9 @@ def _grams(item_id: int, digest: str, text: str) -> np.ndarray:
     return grams
 
 
+_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional parameter styles
+
+
 def _insert_rows(db: Db, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
     """INSERT `rows` (tuples in `columns` order) with the driver's executemany: the ORM's and Core's
     per-row parameter handling cost more than the database's work for these many small rows
@@ -107,7 +110,11 @@ def _insert_rows(db: Db, table: sa.Table, columns: tuple[str, ...], rows: list[t
     if not rows:
         return
     conn = db.connection() if isinstance(db, Session) else db
-    marks = ", ".join(["%s" if conn.dialect.paramstyle == "format" else "?"] * len(columns))
+    mark = _MARKS.get(conn.dialect.paramstyle)
+    if mark is None:  # a driver with named parameters: through Core
+        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
+        return
+    marks = ", ".join([mark] * len(columns))
     conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
 
 
