@@ -36,9 +36,10 @@ class _ResponseHandler(ServerHandler):
 
     def cleanup_headers(self) -> None:
         super().cleanup_headers()  # sets Content-Length where the body is one piece
+        headers = self.headers  # type: ignore[attr-defined]  # set by start_response
         asked = getattr(self, "request_handler", None)
-        if "Content-Length" not in self.headers or (asked is not None and asked.close_connection):
-            self.headers["Connection"] = "close"  # say so when the connection ends with this
+        if "Content-Length" not in headers or (asked is not None and asked.close_connection):
+            headers["Connection"] = "close"  # say so when the connection ends with this
 
     def close(self) -> None:
         headers = getattr(self, "headers", None)  # set by start_response (None after a close)
