@@ -46,7 +46,7 @@ _CHUNK = 500  # bound parameters per IN list (SQLite's limit is 32766, older bui
 _SIGNER = minhash.Signer()
 # Shingles of recently indexed texts, by (item id, content hash): a text is stored with its hash,
 # so the pair names it exactly. In a crawl most candidates are items of the crawl's earlier
-# batches; re-reading and re-shingling their texts was a fifth of the index's time.
+# batches; re-reading and re-shingling their texts was about a tenth of the index's time.
 _SHINGLE_CACHE: OrderedDict[tuple[int, str], np.ndarray] = OrderedDict()
 _SHINGLE_CACHE_SIZE = 20_000  # about 2 KB each
 
@@ -104,9 +104,10 @@ _MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional paramete
 
 
 def _insert_rows(db: Db, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT `rows` (tuples in `columns` order) with the driver's executemany: the ORM's and Core's
-    per-row parameter handling cost more than the database's work for these many small rows
-    (32 band rows per item; measured: a third of the duplicate index's time)."""
+    """INSERT `rows` (tuples in `columns` order) with the driver's executemany: Core's per-row
+    parameter handling costs more than the database's work for these many small rows (32 band rows
+    per item). Measured, 48,000 band rows: SQLite 0.13–0.23 CPU-s through Core, 0.09 here;
+    PostgreSQL 0.52–0.58 through Core, 0.40–0.42 here."""
     if not rows:
         return
     conn = db.connection() if isinstance(db, Session) else db
