@@ -114,12 +114,22 @@ def main() -> None:
         f"| full crawl: items | {items} ({', '.join(f'{s.source} {s.new}' for s in full.sources)}) |"
     )
     print(f"| full crawl: pages fetched | {full.total('pages')} |")
+    refused = [r for s in full.sources for r in s.rejections]
+    print(f"| full crawl: refused | {full.total('rejected')} {refused[:3] if refused else ''} |")
     print(f"| full crawl: wall time | {full_s:.1f} s |")
     print(f"| full crawl: items/s | {items / full_s:.1f} |")
     portal_cpu, crawler_cpu = CPU["full"]
     print(
         f"| full crawl: CPU of the portal / the crawler process | {portal_cpu:.1f} s "
         f"({portal_cpu / full_s:.0%} of one core) / {crawler_cpu:.1f} s |"
+    )
+    per_process = {}  # the sources crawled in one process report the same figure
+    for s in full.sources:
+        per_process.setdefault(s.process_cpu, []).append(s.source)
+    print(
+        "| full crawl: CPU of each crawler process (after the shared start-up) | "
+        + ", ".join(f"{' + '.join(names)} {cpu:.1f} s" for cpu, names in per_process.items())
+        + " |"
     )
     print(f"| full crawl: items per CPU-second of the crawler | {items / crawler_cpu:.0f} |")
     print(
@@ -132,7 +142,10 @@ def main() -> None:
         f"| unchanged re-crawl: pages fetched | {same.total('pages')} "
         f"({', '.join(f'{s.source} {s.pages}' for s in same.sources)}) |"
     )
-    print(f"| unchanged re-crawl: new / updated | {same.total('new')} / {same.total('updated')} |")
+    print(
+        f"| unchanged re-crawl: new / updated | {same.total('new')} / {same.total('updated')} "
+        f"({', '.join(f'{s.source} {s.new}/{s.updated}' for s in same.sources)}) |"
+    )
     print(f"| unchanged re-crawl: wall time | {same_s:.1f} s |")
     print(
         f"| after {sum(replied.values())} replies: pages / updated | "

@@ -56,6 +56,33 @@ class _Writer:
 MASKED_FIELDS = ("title", "body", "author", "reply_text")
 
 
+def intake_context(database_url: str, data_dir: str | None, sessions: Any = None) -> Any:
+    """The intake context (rules, calendar, router) for this database and data folder, loaded
+    once per process; `sessions` reads it (default: a short-lived engine of its own, as
+    crawler.run_source uses before it forks, so the children share the loaded model)."""
+    from ledger.intake.pipeline import IntakeContext
+    from ledger.settings import Settings
+
+    settings = replace(Settings.from_env(), database_url=database_url)
+    if data_dir:
+        settings = replace(settings, data_dir=Path(data_dir))
+    key = (database_url, str(settings.data_dir))
+    if key not in _CONTEXTS:
+        if sessions is None:
+            from ledger.db import make_engine, make_session_factory
+
+            engine = make_engine(database_url)
+            try:
+                with make_session_factory(engine)() as session:
+                    _CONTEXTS[key] = IntakeContext.load(session, settings)
+            finally:
+                engine.dispose()  # no connection is handed across a fork
+        else:
+            with sessions() as session:
+                _CONTEXTS[key] = IntakeContext.load(session, settings)
+    return _CONTEXTS[key]
+
+
 class NormalisePipeline:
     """HTML → text, full-width letters/digits → ASCII, whitespace; source times → aware datetimes."""
 
@@ -207,19 +234,10 @@ class IntakePipeline:
 
         from ledger.db import make_engine, make_session_factory
         from ledger.intake.delivery import DeliveryLog
-        from ledger.intake.pipeline import IntakeContext
-        from ledger.settings import Settings
 
-        settings = replace(Settings.from_env(), database_url=self.database_url)
-        if self.data_dir:
-            settings = replace(settings, data_dir=Path(self.data_dir))
         self.engine = make_engine(self.database_url)
         self.sessions = make_session_factory(self.engine)
-        key = (self.database_url, str(settings.data_dir))
-        if key not in _CONTEXTS:
-            with self.sessions() as session:
-                _CONTEXTS[key] = IntakeContext.load(session, settings)
-        self.ctx = _CONTEXTS[key]
+        self.ctx = intake_context(self.database_url, self.data_dir, self.sessions)
         self.delivery = DeliveryLog()
         self.pool = _Writer.acquire()
         self.timer = task.LoopingCall(self._flush_if_due)

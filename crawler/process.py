@@ -38,6 +38,7 @@ class SourceSummary:
     returncode: int | None = None
     seconds: float = 0.0
     log_path: str | None = None
+    process_cpu: float = 0.0  # CPU seconds of the process that crawled it (with the others in it)
 
     @property
     def failures(self) -> list[str]:
@@ -79,6 +80,7 @@ class SourceSummary:
             errors=count("errors"),
             paging_stopped=str(stats.get("huiying/paging_stopped") or ""),
             finish_reason=str(stats.get("finish_reason", "")),
+            process_cpu=float(stats.get("huiying/process_cpu_seconds", 0) or 0),
         )
 
 
@@ -120,6 +122,7 @@ def crawl_env(
 def start_crawl_process(
     sources: list[str],
     *,
+    forks: list[list[str]] | None = None,
     database_url: str | None,
     summary_dir: Path,
     log_path: Path,
@@ -129,10 +132,13 @@ def start_crawl_process(
     env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[str]:
     """Start `python -m crawler.run_source` for `sources` (side by side in one child process);
-    progress arrives as JSON lines on its stdout, its log goes to `log_path`."""
+    each group in `forks` is crawled in a process forked from it once the imports and the routing
+    model are loaded. Progress arrives as JSON lines on its stdout, its log goes to `log_path`."""
     cmd = [sys.executable, "-m", "crawler.run_source", "--summary-dir", str(summary_dir)]
     for source in sources:
         cmd += ["--source", source]
+    for group in forks or []:
+        cmd += ["--fork", ",".join(group)]
     if sources_dir:
         cmd += ["--sources-dir", str(sources_dir)]
     if jobdir:
@@ -171,8 +177,9 @@ def run_crawl(
     `jobdir` keeps each source's resumable state in jobdir/<slug> (Scrapy JOBDIR). `settings` are
     Scrapy settings for the child (e.g. {"DOWNLOAD_TIMEOUT": 5}). The log goes to
     log_dir/crawl.log (default: <instance>/logs). `progress` receives dicts with the running counts.
-    The sources are spread over `processes` children (default HUIYING_CRAWL_PROCESSES, else 1), so
-    that parsing and intake can use several cores (each child pays its own start-up).
+    The sources are spread over `processes` processes (default HUIYING_CRAWL_PROCESSES, else 1), so
+    that parsing and intake can use several cores: one child, which forks the others once it has
+    imported what a crawl needs and loaded the routing model (paid once, not per process).
     """
     sources_dir = Path(sources_dir) if sources_dir else default_sources_dir()
     names = sources or list_sources(sources_dir)
@@ -184,31 +191,30 @@ def run_crawl(
     count = processes or int(environ.get("HUIYING_CRAWL_PROCESSES") or 1)
     groups = [names[i :: max(1, count)] for i in range(min(max(1, count), len(names)))]
     with tempfile.TemporaryDirectory(prefix="huiying-crawl-") as tmp:
-        procs = {
-            tuple(group): start_crawl_process(
-                group,
-                database_url=database_url,
-                summary_dir=Path(tmp),
-                log_path=log_path,
-                sources_dir=sources_dir,
-                jobdir=Path(jobdir) if jobdir else None,
-                settings=settings,
-                env=env,
-            )
-            for group in groups
-        }
-        _follow_all(list(procs.values()), progress, timeout)
-        returncodes = {name: proc.returncode for group, proc in procs.items() for name in group}
+        proc = start_crawl_process(
+            groups[0],
+            forks=groups[1:],
+            database_url=database_url,
+            summary_dir=Path(tmp),
+            log_path=log_path,
+            sources_dir=sources_dir,
+            jobdir=Path(jobdir) if jobdir else None,
+            settings=settings,
+            env=env,
+        )
+        _follow_all([proc], progress, timeout)
         results = []
         for name in names:
             path = Path(tmp) / f"{name}.json"
             stats = json.loads(path.read_text("utf-8")) if path.exists() else {}
             result = SourceSummary.from_stats(name, stats)
-            result.returncode = returncodes[name]
+            # the code of the (forked) process that crawled this source; else the whole crawl's
+            code = stats.get("huiying/exit_code", proc.returncode)
+            result.returncode = None if code is None else int(code)
             result.seconds = time.monotonic() - started
             result.log_path = str(log_path)
             if not stats:
-                result.finish_reason = f"crashed (exit {returncodes[name]}), see {log_path}"
+                result.finish_reason = f"crashed (exit {proc.returncode}), see {log_path}"
             results.append(result)
     return CrawlSummary(results)
 

@@ -58,6 +58,13 @@ ITEM_PIPELINES = {
     "crawler.pipelines.MaskPipeline": 300,
     "crawler.pipelines.IntakePipeline": 900,
 }
+# Spider middlewares wrap every callback's output in one more async generator each. Depth is never
+# limited nor read here (DEPTH_LIMIT 0), and the meta-copy check only warns about a spider bug our
+# spider tests would catch: both off.
+SPIDER_MIDDLEWARES = {
+    "scrapy.spidermiddlewares.depth.DepthMiddleware": None,
+    "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
+}
 EXTENSIONS = {
     "crawler.progress.ProgressReporter": 500,
     "crawler.rejects.ErrorsAsRejections": 510,
