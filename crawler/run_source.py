@@ -27,6 +27,7 @@ from crawler.distributed import redis_url, use_redis
 from crawler.sources import SourceConfig, load_source
 from crawler.spiders.source import SourceSpider
 from ledger.masking import mask_logs
+from ledger.processes import die_with_parent
 
 POLITENESS = {
     "download_delay": "DOWNLOAD_DELAY",
@@ -165,7 +166,7 @@ def _fork_crawl(group: list[str], args: argparse.Namespace, overrides: dict[str,
         return pid
     code = 1
     try:
-        _die_with_parent(parent)
+        die_with_parent(parent)
         code = _crawl(group, args, overrides, [])
     except BaseException:
         logger.exception("crawl of %s failed", ", ".join(group))
@@ -174,18 +175,6 @@ def _fork_crawl(group: list[str], args: argparse.Namespace, overrides: dict[str,
         sys.stderr.flush()
         logging.shutdown()
         os._exit(code)
-
-
-def _die_with_parent(parent: int) -> None:
-    """Linux: the kernel kills this process when its parent dies (PR_SET_PDEATHSIG)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # 1 = PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return
-    if os.getppid() != parent:  # the parent died before the call
-        os._exit(1)
 
 
 class _Process(CrawlerProcess):

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+from ledger.processes import die_with_parent
 from ledger.queries import ItemFilter
 
 NICENESS = 10  # CFS weight 110 against 1024: about a tenth of a core while pages compete
@@ -38,6 +39,7 @@ def job(database_url: str, user_id: int, flt: ItemFilter, now: datetime, out: Pa
         "user_id": user_id,
         "now": now.isoformat(),
         "out": str(out),
+        "parent": os.getpid(),
         "filter": {
             k: (v.isoformat() if isinstance(v, date) else v) for k, v in asdict(flt).items()
         },
@@ -78,6 +80,7 @@ def run_in_child(database_url: str, user_id: int, flt: ItemFilter, now: datetime
 def main() -> int:
     os.nice(NICENESS)
     data = json.loads(sys.stdin.read())
+    die_with_parent(data["parent"])  # a web worker that stops takes its export with it
     # imported after nice(): the imports are part of the export's cost
     from ledger.db import make_engine, make_session_factory
     from ledger.export import write_workbook
