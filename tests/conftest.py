@@ -5,7 +5,10 @@ Each test database is created for the run and dropped afterwards; migrations bui
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
+import tempfile
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,12 +27,14 @@ PG_URL = os.environ.get("HUIYING_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
 
 
-def _create_pg_database() -> str:
+def _create_pg_database(template: str | None = None) -> str:
     assert PG_URL
     name = f"huiying_test_{uuid.uuid4().hex[:10]}"
     admin = make_engine(PG_URL, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+        conn.exec_driver_sql(
+            f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else "")
+        )
     admin.dispose()
     return make_url(PG_URL).set(database=name).render_as_string(hide_password=False)
 
@@ -43,12 +48,7 @@ def _drop_pg_database(url: str) -> None:
     admin.dispose()
 
 
-def new_database(backend: str, tmp_path: Path) -> str:
-    """A migrated database with the 处室 catalogue and demo users; returns its URL."""
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / f'huiying-{uuid.uuid4().hex[:8]}.db'}"
-    else:
-        url = _create_pg_database()
+def _migrated(url: str) -> str:
     engine = make_engine(url)
     upgrade(engine)
     with make_session_factory(engine).begin() as session:
@@ -56,6 +56,36 @@ def new_database(backend: str, tmp_path: Path) -> str:
         sync_users(session, DATA_DIR / "demo_users.toml")
     engine.dispose()
     return url
+
+
+# One migrated database per backend and test process, copied for each test: running the fourteen
+# migrations took 1.0 s (SQLite) / 1.7 s (PostgreSQL) per database; a copy takes a fraction of it.
+_TEMPLATES: dict[str, str] = {}
+
+
+def _template(backend: str) -> str:
+    if backend not in _TEMPLATES:
+        if backend == "sqlite":
+            folder = Path(tempfile.mkdtemp(prefix="huiying-template-"))
+            atexit.register(shutil.rmtree, folder, True)
+            _TEMPLATES[backend] = _migrated(f"sqlite:///{folder / 'template.db'}")
+        else:
+            url = _migrated(_create_pg_database())
+            atexit.register(_drop_pg_database, url)
+            _TEMPLATES[backend] = url
+    return _TEMPLATES[backend]
+
+
+def new_database(backend: str, tmp_path: Path) -> str:
+    """A migrated database with the 处室 catalogue and demo users (a copy of this process's
+    template); returns its URL."""
+    template = make_url(_template(backend)).database
+    assert template
+    if backend == "sqlite":
+        path = tmp_path / f"huiying-{uuid.uuid4().hex[:8]}.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    return _create_pg_database(template=template)
 
 
 def drop_database(url: str) -> None:

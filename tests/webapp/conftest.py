@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -14,8 +15,13 @@ from webapp import create_app
 
 
 @pytest.fixture
-def app_instance(tmp_path: Path) -> Path:
-    """The app's instance folder; a module overrides this fixture to give it other contents."""
+def app_instance(instance_dir: Path, tmp_path: Path) -> Path:
+    """The app's instance folder, holding a copy of the run's cold-start model (without it every
+    page that routes an entry trained one again, ~1.3 s a test); a module overrides this fixture to
+    give it other contents."""
+    models = instance_dir / "models"
+    if models.is_dir():
+        shutil.copytree(models, tmp_path / "models")
     return tmp_path
 
 

@@ -5,7 +5,6 @@ the next item registered through the same running app is routed by the restored 
 from __future__ import annotations
 
 import re
-import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -26,14 +25,6 @@ LETTER = (
     "关于软件企业申请首版次软件认定的咨询",
     "我公司开发了工业控制软件，想申请首版次软件认定，请问需要哪些材料？",
 )
-
-
-@pytest.fixture
-def app_instance(instance_dir: Path, tmp_path: Path) -> Path:
-    """A private instance folder with the run's cold-start model (nothing else touches it)."""
-    private = tmp_path / "instance"
-    shutil.copytree(instance_dir / "models", private / "models")
-    return private
 
 
 def csrf(client: FlaskClient, url: str) -> str:
