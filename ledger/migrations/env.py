@@ -6,6 +6,7 @@ from alembic import context
 
 from ledger.db import Base, make_engine
 from ledger.models import *  # noqa: F403  (registers every table on Base.metadata)
+from ledger.schema import include_object
 from ledger.settings import Settings
 
 config = context.config
@@ -35,6 +36,7 @@ def _run(connection) -> None:
         target_metadata=Base.metadata,
         render_as_batch=True,  # SQLite cannot ALTER most things: batch mode copies the table
         compare_type=True,
+        include_object=include_object,
     )
     with context.begin_transaction():
         context.run_migrations()

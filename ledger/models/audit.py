@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, Text
+from sqlalchemy import JSON, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ledger.db import Base
@@ -16,6 +16,7 @@ class Event(Base):
     """Who did what to which item, when, with the values before and after."""
 
     __tablename__ = "event"
+    __table_args__ = (Index("ix_event_item_at", "item_id", "id"),)  # an item's history in order
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int | None] = mapped_column(ForeignKey("item.id"), index=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ledger.db import Base
@@ -19,6 +19,7 @@ class Notice(Base):
     """A message to one user, shown in the app (and possibly also emailed)."""
 
     __tablename__ = "notice"
+    __table_args__ = (Index("ix_notice_user_read", "user_id", "read_at"),)  # unread per user
 
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id"), index=True)
