@@ -312,6 +312,24 @@ def _source_page(slug: str, text: str, shown: str = "") -> str:
     )
 
 
+@bp.get("/sources/new")
+@roles_required(Role.ADMIN)
+def new_source():
+    """A new source file, started from an existing one (its layout is the nearest model)."""
+    slug = request.args.get("slug", "").strip()
+    if not config_files.SOURCE_SLUG.fullmatch(slug):
+        flash("来源代码只能是 2–60 位小写字母、数字或下划线，例如 city_board。", "error")
+        return redirect(url_for("admin.sources"))
+    if _source_path(slug).is_file():
+        flash(f"来源配置 {slug}.toml 已存在：在这里修改。", "info")
+        return redirect(url_for("admin.edit_source", slug=slug))
+    example = request.args.get("example", "")
+    examples = sorted((data_dir() / "sources").glob("*.toml"))
+    chosen = next((p for p in examples if p.stem == example), examples[0] if examples else None)
+    text = config_files.starter_source(chosen.read_text(encoding="utf-8") if chosen else "", slug)
+    return _source_page(slug, text)
+
+
 @bp.get("/sources/<slug>/edit")
 @roles_required(Role.ADMIN)
 def edit_source(slug: str):

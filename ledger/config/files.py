@@ -121,6 +121,14 @@ def delete_holiday_file(
 SOURCE_SLUG = re.compile(r"[a-z0-9_]{2,60}")
 
 
+def starter_source(example: str, slug: str) -> str:
+    """A new source file's first text: an existing source file with its `slug` line set to the new
+    code (the loader requires the two to match), for the admin to edit before saving."""
+    line = f'slug = "{slug}"'
+    text, found = re.subn(r'^slug\s*=\s*"[^"]*"', line, example, count=1, flags=re.MULTILINE)
+    return text if found else f"{line}\n{example}"
+
+
 def save_source(
     session: Session,
     admin: User,
