@@ -1,4 +1,4 @@
-"""Cost of the 舆情 burst grouping (ledger.workflow.event_proposals._groups) per window size.
+"""Cost of the 舆情 burst grouping (ledger.workflow.events.proposals._groups) per window size.
 
 The events page runs the proposal scan (at most once a minute per worker) and `huiying remind`
 runs it too, so its cost is per request. Windows are built from data/seed_corpus.csv (486 real
@@ -17,7 +17,7 @@ import time
 from types import SimpleNamespace
 
 from ledger.settings import REPO_ROOT
-from ledger.workflow.event_proposals import _groups
+from ledger.workflow.events.proposals import _groups
 
 
 def main() -> None:

@@ -280,7 +280,7 @@ def worker_cpu(master: int) -> float:
 
 def other_cpu(master: int) -> dict[str, float]:
     """CPU seconds so far of what shares the machine with the workers: their export children
-    (ledger.export_job, counted once waited for), PostgreSQL's processes, this load generator."""
+    (ledger.exports.job, counted once waited for), PostgreSQL's processes, this load generator."""
     exports = 0.0
     try:
         for worker in psutil.Process(master).children():

@@ -38,8 +38,8 @@ from ledger.intake.record_checks import IntakeError
 from ledger.queries import get_item
 from ledger.settings import Settings
 from ledger.workflow.guards import now_utc
-from ledger.workflow.proposal_registration import refuse_generic_entry
-from ledger.workflow.proposals import ITEM_TYPE as PROPOSAL_TYPE
+from ledger.workflow.proposals.registration import refuse_generic_entry
+from ledger.workflow.proposals.steps import ITEM_TYPE as PROPOSAL_TYPE
 from webapp import foi_views
 from webapp.auth import current_staff
 from webapp.database import get_session

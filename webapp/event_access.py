@@ -11,7 +11,7 @@ from typing import Any
 from flask import abort, current_app, request
 from flask_login import current_user, login_required
 
-from ledger.workflow.event_config import EventConfig, load_event_config
+from ledger.workflow.events.config import EventConfig, load_event_config
 from ledger.workflow.guards import WorkflowError
 from webapp import params
 from webapp.auth import current_staff

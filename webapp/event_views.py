@@ -13,12 +13,13 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 from sqlalchemy import select
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.event_export import workbook_bytes
+from ledger.exports.events import workbook_bytes
 from ledger.models import Department, Event, EventProposal, Item, OpinionEvent, User
 from ledger.queries import get_item
 from ledger.states import EventStatus
-from ledger.workflow import event_proposals, events
-from ledger.workflow.event_reads import (
+from ledger.workflow.events import proposals as event_proposals
+from ledger.workflow.events import steps as events
+from ledger.workflow.events.reads import (
     ClockState,
     clock_state,
     events_of_item,

@@ -17,11 +17,11 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.intake.record_checks import IntakeError
 from ledger.models import Item, ItemStatus, Role
 from ledger.queries import get_item
-from ledger.workflow import disclosure_consultations as consult
-from ledger.workflow import disclosure_requests as foi
-from ledger.workflow.disclosure_annual import annual_table, annual_workbook_bytes
-from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
-from ledger.workflow.disclosure_notices import (
+from ledger.workflow.disclosure import consultations as consult
+from ledger.workflow.disclosure import requests as foi
+from ledger.workflow.disclosure.annual import annual_table, annual_workbook_bytes
+from ledger.workflow.disclosure.catalogue import DisclosureCatalogue, load_catalogue
+from ledger.workflow.disclosure.notices import (
     KINDS,
     NoticeBook,
     available,

@@ -14,8 +14,8 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.export import write_workbook
-from ledger.export_job import ExportFailed, run_in_child
+from ledger.exports.items import write_workbook
+from ledger.exports.job import ExportFailed, run_in_child
 from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source, User
 from ledger.queries import ItemFilter, count_bounded, filtered, get_item, list_page
 from ledger.workflow.guards import now_utc
@@ -142,7 +142,7 @@ def export():
         # a text search is not counted (ledger.queries.list_page): its size is unknown
         if not flt.text and count_bounded(session, filtered(user, flt, now=now), inline)[1]:
             write_workbook(session, user, flt, now, spool)
-        else:  # a large export: a lower-priority child writes it (ledger.export_job says why)
+        else:  # a large export: a lower-priority child writes it (ledger.exports.job says why)
             url = current_app.extensions["huiying.engine"].url.render_as_string(hide_password=False)
             try:
                 run_in_child(url, user.id, flt, now, Path(spool.name))

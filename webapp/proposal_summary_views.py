@@ -1,5 +1,5 @@
 """The publishable summary of 建议提案 办理情况: shown for review, downloaded as HTML or Word, then
-marked published by the 办公室 (ledger.workflow.proposal_summary does the masking)."""
+marked published by the 办公室 (ledger.workflow.proposals.summary does the masking)."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from flask import Blueprint, Response, redirect, render_template, request, url_f
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Role
-from ledger.workflow import proposal_summary
 from ledger.workflow.guards import now_utc
+from ledger.workflow.proposals import summary as proposal_summary
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import int_arg

@@ -41,10 +41,11 @@ from ledger.models import (
     Satisfaction,
 )
 from ledger.queries import visible_items
-from ledger.workflow import proposal_summary, proposals
 from ledger.workflow.guards import WorkflowError, now_utc
-from ledger.workflow.proposal_clocks import board_lines, clocks_of
-from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
+from ledger.workflow.proposals import steps as proposals
+from ledger.workflow.proposals import summary as proposal_summary
+from ledger.workflow.proposals.clocks import board_lines, clocks_of
+from ledger.workflow.proposals.registration import ProposalEntry, register_proposal
 from webapp import proposal_summary_views
 from webapp.auth import current_staff
 from webapp.database import get_session

@@ -14,9 +14,9 @@ import click
 
 from ledger.db import make_engine, make_session_factory
 from ledger.settings import Settings
-from ledger.workflow import event_proposals
-from ledger.workflow.disclosure_requests import expire_corrections
-from ledger.workflow.event_config import EventConfigError, load_event_config
+from ledger.workflow.disclosure.requests import expire_corrections
+from ledger.workflow.events import proposals as event_proposals
+from ledger.workflow.events.config import EventConfigError, load_event_config
 from ledger.workflow.guards import Clock
 from ledger.workflow.notices import SmtpMailer
 from ledger.workflow.reminders import EscalationFileError, load_escalation, run_reminders

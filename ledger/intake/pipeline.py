@@ -28,7 +28,7 @@ from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
 from ledger.settings import Settings
 from ledger.workflow.item_clock import apply_deadline
-from ledger.workflow.proposal_lead import lead_follows_item
+from ledger.workflow.proposals.lead import lead_follows_item
 
 Outcome = Literal["new", "updated", "unchanged"]
 

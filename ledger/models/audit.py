@@ -27,7 +27,7 @@ class Event(Base):
     before: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     after: Mapped[dict[str, Any] | None] = mapped_column(JSON)
     note: Mapped[str | None] = mapped_column(Text)
-    # set for changes to a 舆情事件 (ledger.workflow.events); item_id then names a linked item or none
+    # set for changes to a 舆情事件 (ledger.workflow.events.steps); item_id then names a linked item or none
     opinion_event_id: Mapped[int | None] = mapped_column(ForeignKey("opinion_event.id"), index=True)
 
 

@@ -34,7 +34,7 @@ from ledger.workflow.guards import (
 )
 from ledger.workflow.item_clock import apply_deadline
 from ledger.workflow.notices import department_users, notify, users_with_roles
-from ledger.workflow.proposal_checks import check_item_reply_ready
+from ledger.workflow.proposals.checks import check_item_reply_ready
 from ledger.workflow.reply_templates import unreplaced
 
 HANDLER_ROLES = (Role.HANDLER, Role.REVIEWER)

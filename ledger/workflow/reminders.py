@@ -26,10 +26,10 @@ from ledger.config.schemas import ESCALATION
 from ledger.masking import mask_personal_data
 from ledger.models import Department, Item, ReminderLog, Role, User, UserRole
 from ledger.queries import OVERDUE_STATUSES
-from ledger.workflow.event_config import EventConfig
-from ledger.workflow.event_reminders import remind_events
+from ledger.workflow.events.config import EventConfig
+from ledger.workflow.events.reminders import remind_events
 from ledger.workflow.notices import Mailer, notify
-from ledger.workflow.proposal_clocks import run_proposal_reminders
+from ledger.workflow.proposals.clocks import run_proposal_reminders
 
 log = logging.getLogger(__name__)
 
@@ -271,7 +271,7 @@ def run_reminders(
             report.escalated.append((item.id, level.name))
     _deliver(session, digests, now, mailer, report)
     report.proposal_notices = run_proposal_reminders(session, now, calendar)
-    if events is not None:  # 舆情事件 on their hour clock (ledger.workflow.event_reminders)
+    if events is not None:  # 舆情事件 on their hour clock (ledger.workflow.events.reminders)
         report.events = remind_events(session, now, events)
     session.flush()
     return report

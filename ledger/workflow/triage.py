@@ -30,7 +30,7 @@ from ledger.workflow.guards import (
     touch,
 )
 from ledger.workflow.notices import department_users, notify
-from ledger.workflow.proposal_lead import lead_follows_item
+from ledger.workflow.proposals.lead import lead_follows_item
 from ledger.workflow.report_back import HOTLINE_CHANNEL, ReportBack, record_report_back
 
 TRIAGE_ROLES = (Role.TRIAGE, Role.ADMIN)

@@ -13,9 +13,9 @@ from ledger.catalogue import CatalogueError, read_departments
 from ledger.config.keys import check_keys
 from ledger.config.schemas import DATA_FILES
 from ledger.settings import REPO_ROOT
-from ledger.workflow.disclosure_catalogue import CatalogueError as DisclosureCatalogueError
-from ledger.workflow.disclosure_catalogue import load_catalogue
-from ledger.workflow.disclosure_notices import NoticeFileError, load_notice_book
+from ledger.workflow.disclosure.catalogue import CatalogueError as DisclosureCatalogueError
+from ledger.workflow.disclosure.catalogue import load_catalogue
+from ledger.workflow.disclosure.notices import NoticeFileError, load_notice_book
 from ledger.workflow.reminders import EscalationFileError, load_escalation
 from ledger.workflow.reply_templates import TemplateFileError, load_templates
 

@@ -27,11 +27,11 @@ from ledger.models import (
     User,
 )
 from ledger.settings import Settings
-from ledger.workflow import disclosure_consultations as consult
-from ledger.workflow import disclosure_requests as foi
-from ledger.workflow.disclosure_annual import annual_table
-from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, load_catalogue
-from ledger.workflow.disclosure_notices import load_notice_book, render_notice
+from ledger.workflow.disclosure import consultations as consult
+from ledger.workflow.disclosure import requests as foi
+from ledger.workflow.disclosure.annual import annual_table
+from ledger.workflow.disclosure.catalogue import DisclosureCatalogue, load_catalogue
+from ledger.workflow.disclosure.notices import load_notice_book, render_notice
 from ledger.workflow.guards import Clock, WorkflowError
 from ledger.workflow.supervision import board
 

@@ -18,8 +18,8 @@ from ledger.intake.records import IntakeRecord
 from ledger.models import Event, Item, ItemStatus, User
 from ledger.schema import alembic_config, current_revision
 from ledger.settings import Settings
-from ledger.workflow import disclosure_requests as foi
-from ledger.workflow.disclosure_catalogue import load_catalogue
+from ledger.workflow.disclosure import requests as foi
+from ledger.workflow.disclosure.catalogue import load_catalogue
 from ledger.workflow.guards import Clock
 
 TABLES = ("disclosure_request", "disclosure_correction", "disclosure_consultation")

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from ledger.export import workbook_bytes
+from ledger.exports.items import workbook_bytes
 from ledger.intake.delivery import ConflictingDuplicate, DeliveryLog
 from ledger.intake.originals import CHARS_KEY, FILE_KEY
 from ledger.intake.pipeline import IntakeContext, IntakeError, intake

@@ -25,10 +25,11 @@ from ledger.models import (
 )
 from ledger.settings import Settings
 from ledger.states import EventStatus
-from ledger.workflow import event_proposals, events
-from ledger.workflow.event_config import EventConfig, load_event_config
-from ledger.workflow.event_reads import clock_state
-from ledger.workflow.event_reminders import remind_events
+from ledger.workflow.events import proposals as event_proposals
+from ledger.workflow.events import steps as events
+from ledger.workflow.events.config import EventConfig, load_event_config
+from ledger.workflow.events.reads import clock_state
+from ledger.workflow.events.reminders import remind_events
 from ledger.workflow.guards import Clock, VersionConflict, WorkflowError
 
 SH = ZoneInfo("Asia/Shanghai")

@@ -19,11 +19,12 @@ from ledger.intake.receipt import load_receipt_rules
 from ledger.intake.rerouting import reroute_waiting
 from ledger.models import Event, Item, ItemStatus, Proposal, ProposalCoHandler, User
 from ledger.settings import Settings
-from ledger.workflow import handling, proposals, triage
+from ledger.workflow import handling, triage
 from ledger.workflow.guards import Clock, NotVisible, WorkflowError
-from ledger.workflow.proposal_checks import check_reply_ready
-from ledger.workflow.proposal_clocks import clocks_of
-from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
+from ledger.workflow.proposals import steps as proposals
+from ledger.workflow.proposals.checks import check_reply_ready
+from ledger.workflow.proposals.clocks import clocks_of
+from ledger.workflow.proposals.registration import ProposalEntry, register_proposal
 
 DATA = Path(__file__).resolve().parents[2] / "data"
 ASSIGNED = datetime(2026, 9, 28, 9, 0, tzinfo=SHANGHAI)

@@ -10,9 +10,10 @@ import pytest
 from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
-from ledger import export, proposal_export
 from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import ProposalClockRules, load_proposal_clocks
+from ledger.exports import items as export
+from ledger.exports import proposals as proposal_export
 from ledger.intake.pipeline import IntakeContext
 from ledger.intake.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.record_checks import IntakeError
@@ -27,10 +28,12 @@ from ledger.models import (
 )
 from ledger.queries import ItemFilter
 from ledger.settings import Settings
-from ledger.workflow import handling, proposal_summary, proposals, review
+from ledger.workflow import handling, review
 from ledger.workflow.guards import Clock, NotPermitted, NotVisible, WorkflowError
-from ledger.workflow.proposal_clocks import board_lines, clocks_of, run_proposal_reminders
-from ledger.workflow.proposal_registration import ProposalEntry, register_proposal
+from ledger.workflow.proposals import steps as proposals
+from ledger.workflow.proposals import summary as proposal_summary
+from ledger.workflow.proposals.clocks import board_lines, clocks_of, run_proposal_reminders
+from ledger.workflow.proposals.registration import ProposalEntry, register_proposal
 from ledger.workflow.reminders import load_escalation, run_reminders
 
 ASSIGNED = datetime(2026, 9, 28, 9, 0, tzinfo=SHANGHAI)  # Monday; clocks in test_proposal_clocks

@@ -20,7 +20,7 @@ from flask import Flask
 from openpyxl import load_workbook
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.workflow.disclosure_catalogue import load_catalogue
+from ledger.workflow.disclosure.catalogue import load_catalogue
 
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
 DATA = Path(__file__).resolve().parents[2] / "data"

@@ -1,4 +1,4 @@
-"""Large exports are written by a lower-priority child process (ledger.export_job): the file is
+"""Large exports are written by a lower-priority child process (ledger.exports.job): the file is
 the same as the one the request's own thread writes, text searches go there too, and a child
 that fails gives a clear error instead of a broken download."""
 
@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from ledger.export_job import ExportFailed, read_filter, run_in_child
+from ledger.exports.job import ExportFailed, read_filter, run_in_child
 from ledger.queries import ItemFilter
 
 SME = ("关于专精特新认定的咨询", "我厂想了解专精特新中小企业申报条件，联系电话 13912345678。")
@@ -75,7 +75,7 @@ def test_filter_round_trip() -> None:
     from dataclasses import asdict
     from datetime import date
 
-    from ledger.export_job import job
+    from ledger.exports.job import job
 
     flt = ItemFilter(
         channel="12345", date_from=date(2026, 10, 1), date_to=date(2026, 10, 31), text="限电"

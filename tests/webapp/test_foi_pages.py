@@ -17,7 +17,7 @@ from sqlalchemy import func, select
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Event, Item, ItemStatus, User
-from ledger.workflow import disclosure_requests as foi
+from ledger.workflow.disclosure import requests as foi
 from ledger.workflow.guards import Clock
 from webapp.database import get_session
 from webapp.services import data_dir

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 from huiying.cli import main
 from ledger import queries
 from ledger.db import make_engine, make_session_factory
-from ledger.export import write_workbook
+from ledger.exports.items import write_workbook
 from ledger.models import Event, Item, User
 from ledger.queries import ItemFilter, list_page
 from ledger.schema import alembic_config, current_revision

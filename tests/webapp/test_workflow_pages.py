@@ -11,7 +11,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from openpyxl import load_workbook
 
-from ledger.export import COLUMNS
+from ledger.exports.items import COLUMNS
 
 
 def login(client: FlaskClient, username: str, password: str = "huiying-demo") -> None:

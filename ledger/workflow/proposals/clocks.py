@@ -17,7 +17,7 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Item, Proposal, ProposalCoHandler, ReminderLog, User
 from ledger.states import PROPOSAL
 from ledger.workflow.notices import department_users, notify
-from ledger.workflow.proposals import fmt
+from ledger.workflow.proposals.steps import fmt
 
 OPEN = tuple(sorted(PROPOSAL.clock_running))
 

@@ -1,6 +1,6 @@
 """建议提案: whether the 复文 may go to review (every 协办 opinion in, or its month over).
 
-Apart from ledger.workflow.proposals so that the workbench's own submit (ledger.workflow.handling)
+Apart from ledger.workflow.proposals.steps so that the workbench's own submit (ledger.workflow.handling)
 applies the same check: a 复文 submitted from either page waits for the 协办 opinions.
 """
 

@@ -36,7 +36,7 @@ from ledger.models import (
 )
 from ledger.workflow.guards import Clock, require_role
 from ledger.workflow.notices import department_users, notify
-from ledger.workflow.proposals import CHANNEL, ITEM_TYPE, OFFICE_ROLES, fmt
+from ledger.workflow.proposals.steps import CHANNEL, ITEM_TYPE, OFFICE_ROLES, fmt
 
 
 @dataclass(frozen=True)

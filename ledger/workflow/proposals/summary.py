@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI
-from ledger.export import answered_text
+from ledger.exports.items import answered_text
 from ledger.masking import mask_name, mask_personal_data
 from ledger.models import Item, ItemStatus, Proposal, Role, User
 from ledger.queries import visible_items

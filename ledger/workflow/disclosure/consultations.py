@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
 from ledger.models import AdjustmentStatus, ClockAdjustment, Consultation, ItemStatus, User
-from ledger.workflow.disclosure_requests import (
+from ledger.workflow.disclosure.requests import (
     CONSULT_KINDS,
     HANDLING,
     JOINT,

@@ -1,4 +1,4 @@
-"""A large Excel export in a child process at lower CPU priority (`python -m ledger.export_job`).
+"""A large Excel export in a child process at lower CPU priority (`python -m ledger.exports.job`).
 
 A month of a busy 台账 is 20,000–30,000 rows: 6–9 s of one core in openpyxl and the masking
 regex. Written inside a web worker, that thread holds the GIL for all of it and every other
@@ -63,7 +63,7 @@ def run_in_child(database_url: str, user_id: int, flt: ItemFilter, now: datetime
     path = os.environ.get("PYTHONPATH")
     env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
     done = subprocess.run(
-        [sys.executable, "-m", "ledger.export_job"],
+        [sys.executable, "-m", "ledger.exports.job"],
         env=env,
         input=job(database_url, user_id, flt, now, out),
         capture_output=True,
@@ -83,7 +83,7 @@ def main() -> int:
     die_with_parent(data["parent"])  # a web worker that stops takes its export with it
     # imported after nice(): the imports are part of the export's cost
     from ledger.db import make_engine, make_session_factory
-    from ledger.export import write_workbook
+    from ledger.exports.items import write_workbook
     from ledger.models import User
 
     engine = make_engine(data["database_url"])

@@ -1,5 +1,5 @@
 """The 舆情事件台账 export: one row per 舆情事件, with its linked items and its responses, in Chinese.
-The item export (ledger.export) is the 舆情回应台账; this sheet is named apart from it.
+The item export (ledger.exports.items) is the 舆情回应台账; this sheet is named apart from it.
 
 Linked items are listed as the exporting user may see them (per-处室 visibility; the rest are
 counted, not named). Every text cell is masked, and text starting with "=" stays text.
@@ -17,9 +17,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.export import text_cell
+from ledger.exports.items import text_cell
 from ledger.models import OpinionEvent, User
-from ledger.workflow.event_reads import clock_state, visible_linked_items
+from ledger.workflow.events.reads import clock_state, visible_linked_items
 
 SHEET = "舆情事件台账"
 COLUMNS = (

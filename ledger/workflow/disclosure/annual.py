@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import DisclosureRequest, Item, ItemStatus, User
 from ledger.queries import visible_items
-from ledger.workflow.disclosure_catalogue import DisclosureCatalogue, ReportRow
+from ledger.workflow.disclosure.catalogue import DisclosureCatalogue, ReportRow
 
 ITEM_TYPE = "foi_request"
 NOT_COUNTED = (ItemStatus.MERGED, ItemStatus.RETURNED)

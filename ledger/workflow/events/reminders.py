@@ -14,8 +14,8 @@ from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI
 from ledger.masking import mask_personal_data
 from ledger.models import EventReminder, OpinionEvent, User, UserRole
-from ledger.workflow.event_config import EventConfig
-from ledger.workflow.event_reads import events_on_clock
+from ledger.workflow.events.config import EventConfig
+from ledger.workflow.events.reads import events_on_clock
 from ledger.workflow.notices import notify
 
 

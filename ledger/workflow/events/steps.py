@@ -19,7 +19,7 @@ from ledger.clock.deadlines import SHANGHAI, compute_deadline
 from ledger.models import EventNote, EventResponse, Item, OpinionEvent, User
 from ledger.queries import DB_INT_MAX, NotVisible, get_item
 from ledger.states import OPINION_EVENT, EventStatus
-from ledger.workflow.event_config import EventConfig
+from ledger.workflow.events.config import EventConfig
 from ledger.workflow.guards import (
     MISSING_VERSION_MESSAGE,
     Clock,

@@ -14,8 +14,8 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import proposal_export
 from ledger.clock.deadlines import SHANGHAI
+from ledger.exports import proposals as proposal_export
 from ledger.intake.records import without_control_chars
 from ledger.masking import mask_personal_data
 from ledger.models import Department, DisclosureRequest, Item, Reply, ReplyStatus, Source, User

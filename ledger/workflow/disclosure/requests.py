@@ -28,7 +28,7 @@ from ledger.models import (
     Role,
     User,
 )
-from ledger.workflow.disclosure_catalogue import DisclosureCatalogue
+from ledger.workflow.disclosure.catalogue import DisclosureCatalogue
 from ledger.workflow.guards import Clock, WorkflowError, load_item, require_role, touch
 from ledger.workflow.item_clock import apply_deadline
 
@@ -318,7 +318,7 @@ def archive(
     return req
 
 
-# -- shared with ledger.workflow.disclosure_consultations --------------------------------------------------------------------------
+# -- shared with ledger.workflow.disclosure.consultations --------------------------------------------------------------------------
 
 
 def load_request(

@@ -42,7 +42,7 @@ from ledger.workflow.guards import (
     touch,
 )
 from ledger.workflow.notices import department_users, notify
-from ledger.workflow.proposal_checks import check_reply_ready
+from ledger.workflow.proposals.checks import check_reply_ready
 
 ITEM_TYPE = "proposal"  # the deadline rule key (aliases 建议提案, 人大建议, 政协提案, ...)
 CHANNEL = "上级交办"  # receipt rule: the 交办 day is day zero

@@ -27,8 +27,8 @@ from classifier import minhash
 from ledger.audit import record_event
 from ledger.models import EventProposal, Item, ItemStatus, OpinionEvent, User, UserRole
 from ledger.models.events import event_item
-from ledger.workflow.event_config import EventConfig
-from ledger.workflow.events import link_items, open_event
+from ledger.workflow.events.config import EventConfig
+from ledger.workflow.events.steps import link_items, open_event
 from ledger.workflow.guards import Clock, WorkflowError, require_role
 from ledger.workflow.notices import notify
 
