@@ -15,17 +15,8 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from ledger.models import Role
 from ledger.settings import Settings
-from webapp import (
-    auth,
-    database,
-    display,
-    errors,
-    notice_views,
-    output_masking,
-    params,
-    security,
-    services,
-)
+from webapp import auth, database, display, errors, output_masking, params, security, services
+from webapp.desk import notices as notice_views
 
 csrf = CSRFProtect()
 
@@ -71,19 +62,17 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     services.init_app(app)
     notice_views.init_app(app)
 
-    from webapp import (
-        admin_views,
-        analysis_views,
-        entry_views,
-        event_views,
-        foi_views,
-        ledger_views,
-        proposal_views,
-        review_views,
-        supervision_views,
-        triage_views,
-        workbench_views,
-    )
+    from webapp import analysis_views
+    from webapp.admin import views as admin_views
+    from webapp.desk import ledger as ledger_views
+    from webapp.desk import review as review_views
+    from webapp.desk import supervision as supervision_views
+    from webapp.desk import triage as triage_views
+    from webapp.desk import workbench as workbench_views
+    from webapp.request_types import entry as entry_views
+    from webapp.request_types import events as event_views
+    from webapp.request_types import foi as foi_views
+    from webapp.request_types import proposals as proposal_views
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(ledger_views.bp)

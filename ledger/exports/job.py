@@ -59,7 +59,7 @@ def read_filter(data: dict[str, Any]) -> ItemFilter:
 def run_in_child(database_url: str, user_id: int, flt: ItemFilter, now: datetime, out: Path) -> int:
     """Write the workbook to `out` in a lower-priority child; returns the number of rows."""
     # the child imports this very checkout's code, whatever the installed copy points to
-    root = str(Path(__file__).resolve().parents[1])
+    root = str(Path(__file__).resolve().parents[2])
     path = os.environ.get("PYTHONPATH")
     env = {**os.environ, "PYTHONPATH": root + (os.pathsep + path if path else "")}
     done = subprocess.run(

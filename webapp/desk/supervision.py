@@ -14,8 +14,8 @@ from ledger.workflow import supervision
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
-from webapp.event_views import event_board
 from webapp.params import int_arg
+from webapp.request_types.events import event_board
 from webapp.roles import perform, roles_required
 from webapp.services import clock
 

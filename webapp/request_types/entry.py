@@ -40,10 +40,10 @@ from ledger.settings import Settings
 from ledger.workflow.guards import now_utc
 from ledger.workflow.proposals.registration import refuse_generic_entry
 from ledger.workflow.proposals.steps import ITEM_TYPE as PROPOSAL_TYPE
-from webapp import foi_views
 from webapp.auth import current_staff
 from webapp.database import get_session
 from webapp.params import form_moment
+from webapp.request_types import foi as foi_views
 from webapp.roles import roles_required
 from webapp.services import clock, data_dir
 

@@ -15,14 +15,14 @@ from ledger.config import files as config_files
 from ledger.intake import model_store, model_updates
 from ledger.models import Department, Role, Source, User
 from ledger.workflow.guards import WorkflowError, now_utc
+from webapp.admin.model_card import card_view, log_line, moment
+from webapp.admin.source_files import validate_source
 from webapp.auth import current_staff, keep_this_session
 from webapp.database import get_session
-from webapp.entry_views import _settings as settings
-from webapp.model_card import card_view, log_line, moment
 from webapp.params import int_arg
+from webapp.request_types.entry import _settings as settings
 from webapp.roles import perform, roles_required
 from webapp.services import clock, data_dir, reload_clock
-from webapp.source_files import validate_source
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 MAX_HOLIDAY_FILE = 64 * 1024

@@ -31,7 +31,8 @@ from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import bookkeeping_session, get_session
-from webapp.event_access import (
+from webapp.params import int_arg, parse_int
+from webapp.request_types.event_access import (
     can_edit,
     can_read_events,
     editors,
@@ -41,7 +42,6 @@ from webapp.event_access import (
     form_version,
     readers,
 )
-from webapp.params import int_arg, parse_int
 from webapp.roles import perform
 from webapp.services import clock
 

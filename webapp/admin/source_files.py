@@ -11,7 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 CHECK_TIMEOUT = 120  # seconds: the check reads one small file, but the child starts Python
 
 

@@ -1,6 +1,6 @@
 """人大建议/政协提案 pages: registration (through manual entry), the list, the item page's own
 actions (协办意见, 面商/沟通, 复文, 满意度, 非本单位), the 协办 处室's page, and the publishable
-summary of 办理情况 (webapp.proposal_summary_views)."""
+summary of 办理情况 (webapp.request_types.proposal_summary)."""
 
 from __future__ import annotations
 
@@ -46,11 +46,11 @@ from ledger.workflow.proposals import steps as proposals
 from ledger.workflow.proposals import summary as proposal_summary
 from ledger.workflow.proposals.clocks import board_lines, clocks_of
 from ledger.workflow.proposals.registration import ProposalEntry, register_proposal
-from webapp import proposal_summary_views
 from webapp.auth import current_staff
 from webapp.database import get_session
-from webapp.entry_views import MAX_REQUEST, _settings, receipt_rules
 from webapp.params import form_moment, int_arg, parse_int
+from webapp.request_types import proposal_summary as proposal_summary_views
+from webapp.request_types.entry import MAX_REQUEST, _settings, receipt_rules
 from webapp.roles import form_version, perform, roles_required
 from webapp.services import clock, data_dir
 
