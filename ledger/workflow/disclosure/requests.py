@@ -318,7 +318,7 @@ def archive(
     return req
 
 
-# -- shared with ledger.workflow.disclosure.consultations --------------------------------------------------------------------------
+# -- shared with ledger.workflow.disclosure.consultations ---------------------------------
 
 
 def load_request(
