@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
 from analysis.terms import terms_of
-from analysis.topics import discover
+from analysis.topics import discover, place_counts, place_label
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -379,3 +380,30 @@ def test_cosines_without_shared_place_columns_equal_pair_by_pair_masking() -> No
             va, vb = dense[a, keep], dense[b, keep]
             norm = np.linalg.norm(va) * np.linalg.norm(vb)
             assert sims[a, b] == pytest.approx(va @ vb / norm if norm else 0.0)
+
+
+def test_place_label_names_the_place_most_members_give() -> None:
+    """Made-up names: the topic's place is its most frequent name in any spelling; a fuller
+    spelling stands for a shorter one, a word glued on by the segmenter does not; other compounds
+    a message compares with are left out, a street stays."""
+    counts = place_counts(
+        [
+            (2, {"北辰城际站"}),  # a near-duplicate pair: two members
+            (1, {"城际站"}),
+            (1, {"南辰城际站", "枫林路"}),
+            (1, {"城际站", "枫林路"}),
+        ]
+    )
+    assert counts["城际站"] == 5 and counts["枫林路"] == 2 and counts["北辰城际站"] == 2
+    assert place_label(Counter({"云杉": 10, "云杉家园": 8}), 10, set()) == ["云杉家园"]
+    assert place_label(Counter({"云杉": 10, "云杉家园": 4}), 10, set()) == ["云杉"]
+    # 距离 is an ordinary word: 距离翠竹湾 is 翠竹湾 with a word glued on, not a fuller name.
+    assert place_label(Counter({"翠竹湾": 7, "距离翠竹湾": 4}), 7, {"翠竹湾"}) == ["翠竹湾"]
+    # Compared with 青枫苑 and 白石园 (sites); 长宁路 is the street: context that stays.
+    counts = Counter({"翠竹湾": 7, "青枫苑": 5, "白石园": 5, "长宁路": 4})
+    assert place_label(counts, 7, {"翠竹湾", "青枫苑", "白石园"}) == ["翠竹湾", "长宁路"]
+    # Given by under half as many members as the first, or under a third of all: not the place.
+    assert place_label(Counter({"翠竹湾": 9, "长宁路": 4}), 9, {"翠竹湾"}) == ["翠竹湾"]
+    assert place_label(Counter({"翠竹湾": 2, "长宁路": 2}), 9, {"翠竹湾"}) == []
+    # Equally frequent: the site before the street.
+    assert place_label(Counter({"长宁路": 4, "翠竹湾": 4}), 4, {"翠竹湾"}) == ["翠竹湾", "长宁路"]
