@@ -25,7 +25,13 @@ from scipy.sparse.csgraph import connected_components
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
-from analysis.regroup import ProblemView, join_by_name, morphemes, split_by_problem
+from analysis.regroup import (
+    ProblemView,
+    join_by_name,
+    join_lone_to_burst,
+    morphemes,
+    split_by_problem,
+)
 from analysis.sites import brand_grams, with_named_sites
 from analysis.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
 from analysis.vectors import cosine_neighbours, normalize_rows
@@ -232,6 +238,9 @@ def discover(
         ProblemView(pieces_x, pieces, JOIN_PIECES_SIM),
     ]
     communities = join_by_name(communities, names, spellings, views)
+    communities = join_lone_to_burst(
+        communities, names, spellings, views[0], _node_times(messages, node_members)
+    )
     labeller = _Labeller(node_terms, node_members, node_sites)
     clusters: list[Cluster] = []
     for nodes in communities:
@@ -240,6 +249,17 @@ def discover(
         rep = _representative(nodes, node_members, x)
         clusters.append(Cluster(members, keywords, places, rep))
     return clusters
+
+
+def _node_times(
+    messages: Sequence[Message], node_members: Sequence[list[int]]
+) -> list[tuple[float, float] | None]:
+    """First and last posting time of each node's messages (timestamps), None if none is dated."""
+    out: list[tuple[float, float] | None] = []
+    for members in node_members:
+        times = [t.timestamp() for i in members if (t := messages[i].posted_at) is not None]
+        out.append((min(times), max(times)) if times else None)
+    return out
 
 
 def _site_grams(keys: set[str]) -> set[str]:
