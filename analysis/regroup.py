@@ -9,7 +9,9 @@ problem of one place can come out as two communities when some messages are word
    the same graph and Leiden step but looser, so that only clearly different problems there come
    apart; a lone message rejoins the part whose problem it shares, if any;
 2. communities whose members mostly name the same place or organisation (their primary name) are
-   joined when their problems overlap.
+   joined when their problems overlap;
+3. a lone message about a place joins a topic there that was under way when it was sent, if it is
+   close to one of that topic's messages (`join_lone_to_burst`).
 
 The problem is told by the words without every spelling of the place (丽发 and 丽发新城, 云时代 and
 长房云时代, 新城 of 新城国际花都: `spellings`), and by the words' two-character pieces (`morphemes`),
@@ -229,3 +231,55 @@ def split_by_problem(
             out.extend([nodes[p[0]]] for p in parts)
         out.extend(groups)
     return out
+
+
+def join_lone_to_burst(
+    communities: list[list[int]],
+    names: Sequence[frozenset[str]],
+    spellings: Sequence[frozenset[str]],
+    view: ProblemView,
+    node_times: Sequence[tuple[float, float] | None],
+) -> list[list[int]]:
+    """A lone message about a place joins a topic at that place that many people were writing
+    about when it was sent, if its problem words are as close to one member's as two topics'
+    must be to join (`view.min_sim`).
+
+    One problem gets reworded (a "工厂" that is noisy and dusty, for the 搅拌站 fifty others name):
+    the centroid of a big topic is its most repeated words, which a reworded message misses, but
+    it is still near some member. The time keeps the place's other, older problems apart: the
+    compound's road or garbage station months before the burst stays its own topic.
+    `node_times[v]` is (first, last) posting time of node v as timestamps, or None."""
+    primaries = [primary_name(nodes, names) for nodes in communities]
+    bursts: dict[str, list[int]] = {}
+    for c, nodes in enumerate(communities):
+        name = primaries[c]
+        if name is not None and len(nodes) >= MIN_SPLIT_NODES:
+            bursts.setdefault(name, []).append(c)
+    column = _columns(view.labels)
+    joined: dict[int, list[int]] = {}
+    for c, nodes in enumerate(communities):
+        name = primaries[c]
+        when = node_times[nodes[0]] if len(nodes) == 1 else None
+        if name is None or when is None or name not in bursts:
+            continue
+        best, target = view.min_sim, None
+        for b in bursts[name]:
+            spans = [s for v in communities[b] if (s := node_times[v]) is not None]
+            if not spans or not min(s[0] for s in spans) <= when[0] <= max(s[1] for s in spans):
+                continue
+            members = communities[b]
+            held = set(spellings[nodes[0]]) | held_spellings(members, spellings)
+            rows = _without_names(view.x[[nodes[0], *members]], column, held)
+            sims = np.asarray((rows[1:] @ rows[0].T).todense()).ravel()
+            if len(sims) and sims.max() >= best:
+                best, target = float(sims.max()), b
+        if target is not None:
+            joined.setdefault(target, []).append(c)
+    if not joined:
+        return communities
+    moved = {c for lone in joined.values() for c in lone}
+    return [
+        nodes + [v for lone in joined.get(c, []) for v in communities[lone]]
+        for c, nodes in enumerate(communities)
+        if c not in moved
+    ]

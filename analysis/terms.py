@@ -173,6 +173,11 @@ def _common(word: str) -> bool:
     return word in _dictionary()[1]
 
 
+def begins_with_common_word(text: str) -> bool:
+    """Whether the text starts with a common word of two or more characters (距离, 房子, 新闻)."""
+    return any(_common(text[:j]) for j in range(2, min(len(text), 4) + 1))
+
+
 # What a token does in _scan: ends the current run, marks a phase (三期), joins the run, or
 # joins it only if a run is under way (之).
 _BREAK, _PHASE_MARK, _JOIN, _JOIN_IF_RUN = range(4)

@@ -25,9 +25,15 @@ from scipy.sparse.csgraph import connected_components
 from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
-from analysis.regroup import ProblemView, join_by_name, morphemes, split_by_problem
+from analysis.regroup import (
+    ProblemView,
+    join_by_name,
+    join_lone_to_burst,
+    morphemes,
+    split_by_problem,
+)
 from analysis.sites import brand_grams, with_named_sites
-from analysis.terms import Terms, core, site_key, terms_of, trigrams
+from analysis.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
 from analysis.vectors import cosine_neighbours, normalize_rows
 
 K_NEIGHBOURS = 15
@@ -65,8 +71,14 @@ class _Labeller:
     order they first appear in (a set's order changes from run to run with Python's string hashing).
     """
 
-    def __init__(self, node_terms: Sequence[Terms], node_members: Sequence[list[int]]) -> None:
+    def __init__(
+        self,
+        node_terms: Sequence[Terms],
+        node_members: Sequence[list[int]],
+        node_sites: Sequence[set[str]] | None = None,
+    ) -> None:
         self.node_terms = node_terms
+        self.node_sites = node_sites or [set() for _ in node_terms]
         self.node_members = node_members
         self.n = sum(len(m) for m in node_members)
         self.df: Counter[str] = Counter()
@@ -83,7 +95,8 @@ class _Labeller:
 
     def label(self, nodes: Sequence[int]) -> tuple[list[str], list[str]]:
         words: Counter[str] = Counter()
-        places: Counter[str] = Counter()
+        written: list[tuple[int, set[str]]] = []  # (copies, the names a node gives)
+        sites: set[str] = set()
         for v in sorted(nodes, key=lambda v: self.node_members[v][0]):
             t, copies = self.node_terms[v], len(self.node_members[v])
             # Title words count double: people name the issue in the title.
@@ -91,8 +104,9 @@ class _Labeller:
                 words[w] += copies
             for w in _distinct(t.title_words):
                 words[w] += copies
-            for p in _distinct([core(p) for p in t.places + t.areas]):
-                places[p] += copies
+            written.append((copies, {core(p) for p in t.places + t.areas}))
+            sites.update(core(p) for p in t.places if site_key(p))
+            sites.update(self.node_sites[v])
         size = sum(len(self.node_members[v]) for v in nodes)
 
         def score(word: str) -> float:
@@ -102,17 +116,51 @@ class _Labeller:
             return (count / size) * self._rarity(word)
 
         kw = sorted(words, key=lambda w: -score(w))
-        # A name mentioned by under a third of the members does not name the topic.
-        pl = [
-            p for p in sorted(places, key=lambda p: (-places[p], -len(p))) if places[p] * 3 >= size
-        ]
-        # Drop names contained in a longer name kept already (伊景园 inside 伊景园滨河苑).
-        kept: list[str] = []
-        for p in sorted(pl, key=len, reverse=True):
-            if not any(p in k for k in kept):
-                kept.append(p)
-        kept.sort(key=lambda p: (-places[p], -len(p)))
-        return kw[:8], kept[:3]
+        return kw[:8], place_label(place_counts(written), size, sites)
+
+
+def place_counts(written: Sequence[tuple[int, set[str]]]) -> Counter[str]:
+    """How many members give each name in any spelling that holds it: 城际空间站 counts the members
+    that write 绿地城际空间站 and those that write 地绿城际空间站."""
+    names = {p for _copies, given in written for p in given}
+    counts: Counter[str] = Counter()
+    for copies, given in written:
+        # The names each spelling holds, from its substrings: a big topic gives thousands of names.
+        held = {q[i:j] for q in given for i in range(len(q)) for j in range(i + 1, len(q) + 1)}
+        for p in held & names:
+            counts[p] += copies
+    return counts
+
+
+def place_label(counts: Counter[str], size: int, sites: set[str], limit: int = 3) -> list[str]:
+    """The names that say where a topic is: the most frequent name among its members first.
+
+    One place is written several ways: a longer spelling that holds a frequent one stands for it
+    when at least half as many members give it (伊景园滨河苑 for 伊景园, 四区凉塘路 for 凉塘路), unless
+    what comes before is an ordinary word the segmenter glued on (距离绿地海外滩). A topic is at one
+    site: once a site (compound, school, village) is named, other sites are the ones messages
+    compare theirs with and are left out; streets and organisations stay as context. A name given
+    by under half as many members as the first, or by under a third of all members, does not name
+    the topic."""
+    kept: list[str] = []
+    # Equally frequent: a site before a street or an organisation, a fuller spelling first.
+    for p in sorted(counts, key=lambda p: (-counts[p], p not in sites, -len(p), p)):
+        if counts[p] * 3 < size or (kept and counts[p] * 2 < counts[kept[0]]):
+            break
+        held = [k for k in kept if k in p]
+        if held:
+            k = held[0]
+            if counts[p] * 2 >= counts[k] and not begins_with_common_word(p[: p.index(k)]):
+                # p stands for every kept spelling it holds (伊景园滨河苑 for 滨河苑 and 伊景园滨河).
+                kept = [p if q == k else q for q in kept if q == k or q not in held]
+                counts[p] = max(counts[p], counts[k])  # the place's count, not this spelling's
+                if k in sites:
+                    sites.add(p)
+            continue
+        if any(p in k for k in kept) or (p in sites and any(k in sites for k in kept)):
+            continue
+        kept.append(p)
+    return kept[:limit]
 
 
 def _distinct(items: list[str]) -> list[str]:
@@ -190,7 +238,10 @@ def discover(
         ProblemView(pieces_x, pieces, JOIN_PIECES_SIM),
     ]
     communities = join_by_name(communities, names, spellings, views)
-    labeller = _Labeller(node_terms, node_members)
+    communities = join_lone_to_burst(
+        communities, names, spellings, views[0], _node_times(messages, node_members)
+    )
+    labeller = _Labeller(node_terms, node_members, node_sites)
     clusters: list[Cluster] = []
     for nodes in communities:
         members = sorted(i for node in nodes for i in node_members[node])
@@ -198,6 +249,17 @@ def discover(
         rep = _representative(nodes, node_members, x)
         clusters.append(Cluster(members, keywords, places, rep))
     return clusters
+
+
+def _node_times(
+    messages: Sequence[Message], node_members: Sequence[list[int]]
+) -> list[tuple[float, float] | None]:
+    """First and last posting time of each node's messages (timestamps), None if none is dated."""
+    out: list[tuple[float, float] | None] = []
+    for members in node_members:
+        times = [t.timestamp() for i in members if (t := messages[i].posted_at) is not None]
+        out.append((min(times), max(times)) if times else None)
+    return out
 
 
 def _site_grams(keys: set[str]) -> set[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -12,7 +13,7 @@ from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
 from analysis.terms import terms_of
-from analysis.topics import discover
+from analysis.topics import discover, place_counts, place_label
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -379,3 +380,85 @@ def test_cosines_without_shared_place_columns_equal_pair_by_pair_masking() -> No
             va, vb = dense[a, keep], dense[b, keep]
             norm = np.linalg.norm(va) * np.linalg.norm(vb)
             assert sims[a, b] == pytest.approx(va @ vb / norm if norm else 0.0)
+
+
+def test_place_label_names_the_place_most_members_give() -> None:
+    """Made-up names: the topic's place is its most frequent name in any spelling; a fuller
+    spelling stands for a shorter one, a word glued on by the segmenter does not; other compounds
+    a message compares with are left out, a street stays."""
+    counts = place_counts(
+        [
+            (2, {"北辰城际站"}),  # a near-duplicate pair: two members
+            (1, {"城际站"}),
+            (1, {"南辰城际站", "枫林路"}),
+            (1, {"城际站", "枫林路"}),
+        ]
+    )
+    assert counts["城际站"] == 5 and counts["枫林路"] == 2 and counts["北辰城际站"] == 2
+    assert place_label(Counter({"云杉": 10, "云杉家园": 8}), 10, set()) == ["云杉家园"]
+    assert place_label(Counter({"云杉": 10, "云杉家园": 4}), 10, set()) == ["云杉"]
+    # 距离 is an ordinary word: 距离翠竹湾 is 翠竹湾 with a word glued on, not a fuller name.
+    assert place_label(Counter({"翠竹湾": 7, "距离翠竹湾": 4}), 7, {"翠竹湾"}) == ["翠竹湾"]
+    # Compared with 青枫苑 and 白石园 (sites); 长宁路 is the street: context that stays.
+    counts = Counter({"翠竹湾": 7, "青枫苑": 5, "白石园": 5, "长宁路": 4})
+    assert place_label(counts, 7, {"翠竹湾", "青枫苑", "白石园"}) == ["翠竹湾", "长宁路"]
+    # Given by under half as many members as the first, or under a third of all: not the place.
+    assert place_label(Counter({"翠竹湾": 9, "长宁路": 4}), 9, {"翠竹湾"}) == ["翠竹湾"]
+    assert place_label(Counter({"翠竹湾": 2, "长宁路": 2}), 9, {"翠竹湾"}) == []
+    # Equally frequent: the site before the street.
+    assert place_label(Counter({"长宁路": 4, "翠竹湾": 4}), 4, {"翠竹湾"}) == ["翠竹湾", "长宁路"]
+
+
+def _compound_with_a_burst() -> list[Message]:
+    """A made-up compound: eight people over three weeks about a concrete plant next to it, and a
+    ninth in other words (a "工厂" that roars and raises dust), close to one of the eight but not to
+    what most of them say; months before, its unpaved road and its third phase built without
+    permits (违建, as one of the eight calls the plant); during the burst, its parking fees."""
+    burst = [
+        (
+            "青枫苑小区旁边建搅拌站噪音扰民",
+            "青枫苑小区附近新建混凝土搅拌站，噪音很大，晚上无法休息。",
+        ),
+        ("青枫苑附近搅拌站灰尘大", "青枫苑小区旁的搅拌站粉尘满天飞，窗户都不敢开，噪音扰民。"),
+        ("投诉青枫苑小区附近违建搅拌站", "青枫苑小区附近违规建设搅拌站，噪音和粉尘污染严重。"),
+        ("青枫苑搅拌站污染环境", "搅拌站就在青枫苑小区旁边，粉尘污染，运渣车噪音不断。"),
+        ("青枫苑小区旁的搅拌站何时拆除", "青枫苑小区附近的搅拌站噪音扰民，请环保部门查处。"),
+        ("再次投诉青枫苑搅拌站", "青枫苑小区旁搅拌站夜间施工，噪音粉尘严重影响居民生活。"),
+        (
+            "青枫苑小区居民被搅拌站折磨",
+            "青枫苑小区附近的搅拌站整日运作，粉尘大，声音刺耳，孩子无法休息。",
+        ),
+        ("青枫苑搅拌站还在违规生产", "青枫苑小区附近搅拌站仍在生产，粉尘噪音污染没有改善。"),
+    ]
+    messages = [msg(i, title, body, day=100 + 3 * i) for i, (title, body) in enumerate(burst)]
+    reworded = (
+        "昼夜轰鸣的青枫苑小区",
+        "青枫苑小区附近新建了一处工厂，整日运作，声音刺耳，粉尘污染，居民无法休息。",
+    )
+    road = (
+        "青枫苑小区门口道路坑坑洼洼",
+        "青枫苑小区门口的道路至今没有铺沥青，下雨泥巴，出行不便。",
+    )
+    fees = (
+        "青枫苑小区物业乱收停车费",
+        "青枫苑小区物业擅自上调地面停车费，每月收三百元，没有公示。",
+    )
+    messages.append(msg(8, *reworded, day=110))
+    messages.append(msg(9, *road, day=10))
+    messages.append(msg(10, *fees, day=108))
+    # Before the burst: whether its third phase, built without permits, will be handed over.
+    permits = ("青枫苑三期违建会影响交房吗", "听说青枫苑三期是违规建设，违建会不会影响交房？")
+    messages.append(msg(11, *permits, day=40))
+    return messages
+
+
+def test_a_reworded_message_joins_the_burst_at_its_place_and_other_problems_stay_apart() -> None:
+    clusters = discover(_compound_with_a_burst())
+    where = {i: k for k, c in enumerate(clusters) for i in c.members}
+    assert len({where[i] for i in range(8)}) == 1
+    assert where[8] == where[0], "the noisy, dusty 工厂 is the 搅拌站 the others write about"
+    assert where[9] != where[0], "the road, months before, is another problem"
+    assert where[10] != where[0], "the parking fees, during the burst, are another problem"
+    assert where[11] != where[0], (
+        "违建 months before, as one member says 违建搅拌站: another problem"
+    )
