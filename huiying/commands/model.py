@@ -85,15 +85,40 @@ def _update_lock(settings: Settings):
 
 
 @model.command("rollback")
-def rollback() -> None:
-    """回滚到上一次切换之前的分办模型。"""
-    from ledger.intake.model_store import RollbackError
-    from ledger.intake.model_store import rollback as do_rollback
+@click.option("--by", "by", default=None, help="操作人（默认：当前操作系统用户）。")
+def rollback(by: str | None) -> None:
+    """回滚到上一次切换之前的分办模型（操作人记入更新记录与审计）。"""
+    from datetime import UTC, datetime
 
+    from ledger.db import make_engine, make_session_factory
+    from ledger.intake.model_updates import rollback_recorded
+    from ledger.workflow.guards import WorkflowError
+
+    actor = (by or _os_user()).strip()
+    if not actor:
+        raise click.ClickException("操作人不能为空：请用 --by 指明。")
     settings = Settings.from_env()
+    engine = make_engine(settings.database_url)
     try:
-        with _update_lock(settings):
-            card = do_rollback(settings)
-    except RollbackError as exc:
+        # the event commits only if the rollback happened (a refusal raises before it is added)
+        with make_session_factory(engine).begin() as session:
+            card = rollback_recorded(
+                session, actor, settings, datetime.now(UTC), note="huiying model rollback（命令行）"
+            )
+    except WorkflowError as exc:
         raise click.ClickException(str(exc)) from exc
-    click.echo(f"已回滚：当前分办模型训练于 {card.created_at}（{card.n_examples} 条样本）。")
+    finally:
+        engine.dispose()
+    click.echo(
+        f"已回滚：当前分办模型训练于 {card.created_at}（{card.n_examples} 条样本），操作人 {actor}。"
+    )
+
+
+def _os_user() -> str:
+    """Who runs the command, as the OS knows them (as `whoami`)."""
+    import getpass
+
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError) as exc:  # no login name and no passwd entry for the uid
+        raise click.ClickException("无法确定操作系统用户：请用 --by 指明操作人。") from exc

@@ -8,7 +8,7 @@ the current model (or the last attempt) had seen, it trains a candidate on the s
 trained on by an automatic retrain — and compares candidate and current model on those held-out
 routes (macro-F1 of the top suggestion, with the 处室 catalogue prior, as intake routes). The
 candidate replaces the current model only if it is not worse; the old model is kept for
-`huiying model rollback` and the admin page's 回滚 (`rollback_by_admin`). Both figures go on the
+`huiying model rollback` and the admin page's 回滚 (`rollback_recorded`, `rollback_by_admin`). Both figures go on the
 new model's card and into the update log.
 """
 
@@ -147,14 +147,22 @@ def consider(
 def rollback_by_admin(
     session: Session, admin: User, settings: Settings, now: datetime
 ) -> ModelCard:
-    """The admin page's 回滚: `huiying model rollback`'s own steps (the same lock, the same
-    `model_store.rollback` and its log line, with the administrator's name in it), and an event in
-    the ledger's audit trail like every other admin change. Refusals are WorkflowErrors."""
+    """The admin page's 回滚 (administrators only): `rollback_recorded` under the admin's name."""
     require_role(admin, (Role.ADMIN,), "回滚分办模型")
+    return rollback_recorded(session, admin, settings, now)
+
+
+def rollback_recorded(
+    session: Session, actor: str | User, settings: Settings, now: datetime, note: str | None = None
+) -> ModelCard:
+    """A 回滚 that says who did it, whether from the admin page or `huiying model rollback` (an OS
+    user or `--by`): the update lock, `model_store.rollback` with the name in its log line, and an
+    event in the ledger's audit trail like every other admin change. Refusals are WorkflowErrors."""
     retired = card_of(settings.model_path) or {}
+    by = actor.username if isinstance(actor, User) else actor
     try:
         with update_lock(settings):
-            card = rollback(settings, by=admin.username)
+            card = rollback(settings, by=by)
     except (RollbackError, ModelBusy) as exc:
         raise WorkflowError(str(exc)) from exc
     except (ModelVersionMismatch, ModelFileError) as exc:
@@ -162,10 +170,11 @@ def rollback_by_admin(
     record_event(
         session,
         None,
-        admin,
+        actor,
         "回滚分办模型",
         before={"模型训练于": retired.get("created_at"), "样本数": retired.get("n_examples")},
         after={"模型训练于": card.created_at, "样本数": card.n_examples},
+        note=note,
         at=now,
     )
     return card

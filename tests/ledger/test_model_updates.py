@@ -189,3 +189,38 @@ def test_one_model_change_at_a_time(
             assert result.exit_code != 0 and "另一个进程正在更新分办模型" in result.output
     result = CliRunner().invoke(main, ["model", "retrain"], env=env)
     assert result.exit_code == 0 and "无需更新" in result.output
+
+
+@pytest.mark.parametrize("by", [None, "张工"], ids=["操作系统用户", "--by"])
+def test_the_command_line_rollback_records_who_ran_it(
+    database_url: str, data_dir: Path, instance_dir: Path, tmp_path: Path, by: str | None
+) -> None:
+    """As the admin page's 回滚 does: the name goes into updates.jsonl and the audit trail."""
+    import getpass
+
+    from ledger.intake.model_store import archive_and_save
+    from ledger.models import Event
+
+    private = _instance(tmp_path, instance_dir)
+    settings = Settings(database_url, data_dir, private, None)
+    archive_and_save(load_model(settings), settings)  # an earlier model to go back to
+    env = {**os.environ, "HUIYING_DATABASE_URL": database_url, "HUIYING_INSTANCE_DIR": str(private)}
+    args = ["model", "rollback", *(["--by", by] if by else [])]
+    result = CliRunner().invoke(main, args, env=env)
+    assert result.exit_code == 0, result.output
+    who = by or getpass.getuser()
+    assert f"操作人 {who}" in result.output
+    entry = read_log(settings)[-1]
+    assert entry["action"] == "rollback" and entry["by"] == who
+    engine = make_engine(database_url)
+    with make_session_factory(engine)() as session:
+        [event] = session.scalars(select(Event).where(Event.action == "回滚分办模型"))
+        assert (event.actor, event.actor_user_id, event.item_id) == (who, None, None)
+        assert event.note == "huiying model rollback（命令行）"
+    engine.dispose()
+    # nothing left to roll back to: refused, and no second event
+    again = CliRunner().invoke(main, args, env=env)
+    assert again.exit_code != 0 and "没有可以回滚" in again.output
+    with make_session_factory(engine)() as session:
+        assert len(session.scalars(select(Event).where(Event.action == "回滚分办模型")).all()) == 1
+    engine.dispose()

@@ -143,13 +143,18 @@ def _send_back_then_bulk(session: Session, item: Item, ctx: IntakeContext) -> No
 def _send_back_then_retrained_model(session: Session, item: Item, ctx: IntakeContext) -> None:
     handling.send_back(session, user(session, "zxqy"), item.id, item.version, "软件处主办", now=NOW)
     assert item.status == ItemStatus.NEW
-    assert reroute_waiting(session, ctx.router, ctx.department_ids).auto_routed == 1
+    # a new model only suggests: a proposal its 主办 sent back waits for a person
+    assert reroute_waiting(session, ctx.router, ctx.department_ids).auto_routed == 0
+    assert item.suggestions[0]["code"] == "software"
+    triage.confirm(
+        session, user(session, "fenban"), item.id, item.version, now=NOW, department_code="software"
+    )
 
 
 @pytest.mark.parametrize(
     "move",
     [_transfer, _send_back_then_confirm, _send_back_then_bulk, _send_back_then_retrained_model],
-    ids=["转办", "退回后确认分办", "退回后批量确认", "重新训练后自动分办"],
+    ids=["转办", "退回后确认分办", "退回后批量确认", "退回后新模型建议再确认"],
 )
 def test_a_cohandler_that_becomes_the_lead_stops_cohandling_on_every_path(
     session: Session,
@@ -190,3 +195,24 @@ def test_confirming_the_same_office_changes_nothing(session: Session, item: Item
     assert proposal(session, item).lead_department.code == "sme"
     assert lead_events(session, item) == []
     assert len(proposal(session, item).cohandlers) == 2
+
+
+def test_a_new_model_never_routes_a_proposal_its_lead_sent_back(
+    session: Session, item: Item, ctx: IntakeContext
+) -> None:
+    handling.send_back(session, user(session, "zxqy"), item.id, item.version, "软件处主办", now=NOW)
+    assert ctx.router.route(item.title, item.body).auto  # the model alone would route it
+    sent_back = max(session.scalars(select(Event.id).where(Event.item_id == item.id)))
+    for _ in range(2):  # the re-suggestion is a later routing step: the next model holds it too
+        item.suggestions = [{"code": "radio", "confidence": 0.5}]  # as an older model left it
+        summary = reroute_waiting(session, ctx.router, ctx.department_ids)
+        assert (summary.changed, summary.auto_routed) == (1, 0)
+        session.flush()
+        session.expire_all()
+        assert item.status == ItemStatus.NEW and item.department_id is None
+        assert item.suggestions[0]["code"] == "software"
+        assert proposal(session, item).lead_department.code == "sme"
+    actions = session.scalars(
+        select(Event.action).where(Event.item_id == item.id, Event.id > sent_back)
+    ).all()
+    assert actions == ["分办建议更新", "分办建议更新"]
