@@ -38,11 +38,18 @@ PAGES = [
     ("fenban", "/ledger/?channel=12345"),
     ("fenban", "/ledger/?q=拖欠"),
     ("fenban", "/ledger/?q=专精特新中小"),
+    ("fenban", "/ledger/?overdue=1"),
     ("fenban", "/ledger/items/{item}"),
     ("fenban", "/triage/items/{item}"),
+    ("zxqy", "/ledger/"),
+    ("zxqy", "/ledger/?overdue=1"),
+    ("zxqy", "/ledger/?q=园区"),
     ("zxqy", "/workbench/"),
+    ("zxqy", "/workbench/items/{handled}"),
     ("duban", "/supervision/"),
 ]
+# the workbench's first item, as benchmarks/load.py picks one
+WORKBENCH_ITEM = re.compile(r'href="/workbench/items/(\d+)"')
 # the queue's row form, as benchmarks/load.py reads it
 CONFIRM_FORM = re.compile(
     r'action="/triage/items/(\d+)/confirm" class="row-form">\s*'
@@ -132,8 +139,10 @@ def main() -> int:
 
     print(f"| 页面 | 用户 | 墙钟 p50 ms | 墙钟最大 ms | CPU ms/请求 |  （每页 {args.repeat} 次）")
     print("|---|---|---:|---:|---:|")
+    listed = WORKBENCH_ITEM.findall(client_for("zxqy").get("/workbench/").get_data(as_text=True))
+    handled = listed[0] if listed else item
     for username, pattern in pages:
-        url = pattern.format(item=item)
+        url = pattern.format(item=item, handled=handled)
         client = client_for(username)
         first = client.get(url)
         if first.status_code != 200:

@@ -110,6 +110,7 @@ def index():
         after=after,
     )
     departments = session.scalars(select(Department).order_by(Department.id)).all()
+    topics, risk_levels = opinion_names()
     return render_template(
         "ledger/list.html",
         items=result.items,
@@ -119,8 +120,8 @@ def index():
         pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         next_cursor=_cursor_text(result.after),
         max_offset_page=MAX_OFFSET_PAGE,
-        topics=opinion_names()[0],
-        risk_levels=opinion_names()[1],
+        topics=topics,
+        risk_levels=risk_levels,
         flt=flt,
         departments=departments,
         channels=CHANNELS,
