@@ -191,17 +191,19 @@ def item(item_id: int):
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
+    # all departments as objects: the page's item.department and the user's then need no query
     departments = session.scalars(select(Department)).all()
     names = Names(
         departments={d.code: d.name for d in departments},
-        users={u.username: u.display_name for u in session.scalars(select(User))},
-        sources={s.slug: s.name for s in session.scalars(select(Source))},
+        # names only: no user roles loaded for a lookup
+        users=dict(session.execute(select(User.username, User.display_name)).tuples().all()),
+        sources=dict(session.execute(select(Source.slug, Source.name)).tuples().all()),
     )
     return render_template(
         "ledger/item.html",
         item=it,
         events=readable(events, names),
         routes=routes,
-        dept_names={d.code: d.name for d in departments},
+        dept_names=names.departments,
         dept_by_id={d.id: d.name for d in departments},
     )
