@@ -196,8 +196,8 @@ def item(item_id: int):
     names = Names(
         departments={d.code: d.name for d in departments},
         # names only: no user roles loaded for a lookup
-        users=dict(session.execute(select(User.username, User.display_name)).tuples().all()),
-        sources=dict(session.execute(select(Source.slug, Source.name)).tuples().all()),
+        users={u: shown for u, shown in session.execute(select(User.username, User.display_name))},
+        sources={slug: name for slug, name in session.execute(select(Source.slug, Source.name))},
     )
     return render_template(
         "ledger/item.html",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, and_, case, func, or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, load_only
 
 from ledger.models import Department, Item, ItemStatus, RoutingDecision, User
 from ledger.queries import NotVisible, visible_items
@@ -36,6 +36,28 @@ class SentBack:
     department: str
     reason: str
     at: datetime
+
+
+# What the queue shows of an item; not the body or the deadline texts (JSON). raiseload: a new
+# use fails in tests instead of costing a query per row.
+QUEUE_COLUMNS = (
+    Item.id,
+    Item.external_id,
+    Item.source_id,
+    Item.title,
+    Item.received_at,
+    Item.status,
+    Item.priority,
+    Item.department_id,
+    Item.suggestions,
+    Item.route_confidence,
+    Item.topics,
+    Item.risk_level,
+    Item.risk_reasons,
+    Item.due_at,
+    Item.warn_at,
+    Item.version,
+)
 
 
 def _last_method() -> ColumnElement[str]:
@@ -96,7 +118,11 @@ def queue_page(
     return list(
         session.scalars(
             _ordered(user, tab)
-            .options(joinedload(Item.source), joinedload(Item.department))
+            .options(
+                load_only(*QUEUE_COLUMNS, raiseload=True),
+                joinedload(Item.source),
+                joinedload(Item.department),
+            )
             .limit(limit)
             .offset(offset)
         )
