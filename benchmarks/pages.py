@@ -104,7 +104,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="URL")
     parser.add_argument("--as", dest="username", default="fenban")
     parser.add_argument("--confirm", type=int, default=0, metavar="N")
-    parser.add_argument("--only", metavar="TEXT", help="only the pages whose URL contains TEXT")
+    parser.add_argument("--only", metavar="REGEX", help="only the pages whose URL matches REGEX")
     args = parser.parse_args()
 
     from flask.testing import FlaskClient
@@ -185,7 +185,7 @@ def main() -> int:
     handled = listed[0] if listed else item
     for username, pattern in pages:
         url = pattern.format(item=item, handled=handled)
-        if args.only and args.only not in url:
+        if args.only and not re.search(args.only, url):
             continue
         client = client_for(username)
         first = client.get(url)
