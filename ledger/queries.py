@@ -202,36 +202,27 @@ def _list_options() -> tuple[Any, ...]:
 # - index: every match in the scope through the bigram index, then sorted. MATERIALIZED: left to
 #   itself the planner estimates a 处室's share of a term from the whole table, so for a term
 #   common elsewhere but rare in that 处室 (园区, 基站) it walked the 处室's time index through
-#   70,000 rows: 0.5 s.
+#   70,000 rows: 0.5–1.7 s.
 # A term whose rarest bigram is in at most SEARCH_DIRECT items (PostgreSQL's statistics) goes to
-# the index at once; otherwise the walk comes first and the index only when it falls short.
+# the index at once. Otherwise a first SEARCH_PROBE rows are walked: a full page ends there;
+# matches at a rate that fills the page within SEARCH_WALK rows walk on; too few (a term rare in
+# the scope, whatever the whole table says) go to the index, having cost ~10 ms, not ~60.
+SEARCH_PROBE = 1_000
 SEARCH_WALK = 5_000
 SEARCH_DIRECT = 5_000
 
 
 def search_ids(session: Session, scope: Select[Item], terms: list[str], need: int) -> list[int]:
     """The ids of the newest `need` items of `scope` that contain every term, newest first."""
-    newest = (Item.received_at.desc(), Item.id.desc())
     candidates = STATS.candidates(terms)
     if candidates is None or candidates > SEARCH_DIRECT:
-        recent = (
-            scope.with_only_columns(
-                Item.id, Item.received_at, Item.title, Item.body, Item.external_id
-            )
-            .order_by(*newest)
-            .limit(SEARCH_WALK)
-            .subquery()
-        )
-        walked = list(
-            session.scalars(
-                select(recent.c.id)
-                .where(*(exact_condition(term, recent.c) for term in terms))
-                .order_by(recent.c.received_at.desc(), recent.c.id.desc())
-                .limit(need)
-            )
-        )
-        if len(walked) == need:
-            return walked
+        probed = _walk(session, scope, terms, need, SEARCH_PROBE)
+        if len(probed) == need:
+            return probed
+        if len(probed) * SEARCH_WALK >= need * SEARCH_PROBE:
+            walked = _walk(session, scope, terms, need, SEARCH_WALK)
+            if len(walked) == need:
+                return walked
     matches = (
         scope.where(*(term_condition(term) for term in terms))
         .with_only_columns(Item.id, Item.received_at)
@@ -242,6 +233,26 @@ def search_ids(session: Session, scope: Select[Item], terms: list[str], need: in
         session.scalars(
             select(matches.c.id)
             .order_by(matches.c.received_at.desc(), matches.c.id.desc())
+            .limit(need)
+        )
+    )
+
+
+def _walk(
+    session: Session, scope: Select[Item], terms: list[str], need: int, rows: int
+) -> list[int]:
+    """Up to `need` matches among the scope's newest `rows` rows, newest first."""
+    recent = (
+        scope.with_only_columns(Item.id, Item.received_at, Item.title, Item.body, Item.external_id)
+        .order_by(Item.received_at.desc(), Item.id.desc())
+        .limit(rows)
+        .subquery()
+    )
+    return list(
+        session.scalars(
+            select(recent.c.id)
+            .where(*(exact_condition(term, recent.c) for term in terms))
+            .order_by(recent.c.received_at.desc(), recent.c.id.desc())
             .limit(need)
         )
     )

@@ -183,13 +183,23 @@ def test_speed_migration_goes_down_and_up(filled: str) -> None:
     engine.dispose()
 
 
-@pytest.mark.parametrize(("walk", "direct"), [(10_000, 0), (1, 0), (10_000, 10**9)])
+@pytest.mark.parametrize(
+    ("probe", "walk", "direct"),
+    [(1_000, 10_000, 0), (3, 10_000, 0), (1, 1, 0), (1_000, 10_000, 10**9)],
+)
 @pytest.mark.parametrize("username", ["fenban", "zxqy"])
 def test_search_pages_are_the_same_whichever_way_they_are_found(
-    db: Session, monkeypatch: pytest.MonkeyPatch, walk: int, direct: int, username: str
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    probe: int,
+    walk: int,
+    direct: int,
+    username: str,
 ) -> None:
-    """The walk over the newest rows, the bigram index, and the walk falling back to the index
-    give the same pages: newest first, only what the user may see, paged by offset and cursor."""
+    """The walk over the newest rows (after a short probe), the bigram index, and the walk
+    falling back to the index give the same pages: newest first, only what the user may see,
+    paged by offset and cursor."""
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
     monkeypatch.setattr(queries, "SEARCH_WALK", walk)
     monkeypatch.setattr(queries, "SEARCH_DIRECT", direct)
     user = _user(db, username)
