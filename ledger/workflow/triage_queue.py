@@ -76,17 +76,15 @@ def _top_code() -> ColumnElement[str]:
 
 
 def _tab_filter(tab: str) -> list[ColumnElement[bool]]:
-    returned = _last_method() == "returned"
-    not_ours = _top_code() == NOT_OURS
+    # "not returned" as one comparison (coalesce), not "IS NULL OR <>": PostgreSQL runs the
+    # correlated subquery once per mention, for each of the ~1,200 waiting items at 1,000,000
+    not_returned = func.coalesce(_last_method(), "") != "returned"
     if tab == "returned":
-        return [returned]
+        return [_last_method() == "returned"]
     if tab == "not_ours":
-        return [not_ours, or_(_last_method().is_(None), ~returned)]
+        return [_top_code() == NOT_OURS, not_returned]
     if tab == "new":
-        return [
-            or_(_last_method().is_(None), ~returned),
-            or_(_top_code().is_(None), ~not_ours),
-        ]
+        return [not_returned, func.coalesce(_top_code(), "") != NOT_OURS]
     return []
 
 
