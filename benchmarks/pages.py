@@ -24,6 +24,10 @@ import tempfile
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
+
+import psutil
+from sqlalchemy import event
 
 REPO = Path(__file__).resolve().parents[1]
 SORT = os.environ.get("PROFILE_SORT", "cumulative")  # or tottime: where the time itself goes
@@ -38,17 +42,57 @@ PAGES = [
     ("fenban", "/ledger/?channel=12345"),
     ("fenban", "/ledger/?q=拖欠"),
     ("fenban", "/ledger/?q=专精特新中小"),
+    ("fenban", "/ledger/?overdue=1"),
     ("fenban", "/ledger/items/{item}"),
     ("fenban", "/triage/items/{item}"),
+    ("zxqy", "/ledger/"),
+    ("zxqy", "/ledger/?overdue=1"),
+    ("zxqy", "/ledger/?q=园区"),
     ("zxqy", "/workbench/"),
+    ("zxqy", "/workbench/items/{handled}"),
     ("duban", "/supervision/"),
 ]
+# the workbench's first item, as benchmarks/load.py picks one
+WORKBENCH_ITEM = re.compile(r'href="/workbench/items/(\d+)"')
 # the queue's row form, as benchmarks/load.py reads it
 CONFIRM_FORM = re.compile(
     r'action="/triage/items/(\d+)/confirm" class="row-form">\s*'
     r'<input type="hidden" name="csrf_token" value="([^"]+)">'
     r'<input type="hidden" name="version" value="(\d+)">'
 )
+
+
+def watch_backends(engine: Any) -> set[int]:
+    """The process ids of PostgreSQL's backends serving this engine's connections (filled in as
+    connections open): their CPU is the database's share of a page."""
+    pids: set[int] = set()
+    if engine.dialect.name == "postgresql":
+
+        @event.listens_for(engine, "connect")
+        def _backend(dbapi_connection: Any, _record: Any) -> None:
+            with dbapi_connection.cursor() as cursor:
+                cursor.execute("SELECT pg_backend_pid()")
+                pids.add(cursor.fetchone()[0])
+            dbapi_connection.commit()
+
+    return pids
+
+
+def postgres_cpu(backends: set[int]) -> tuple[float, float]:
+    """CPU seconds so far: of this process's backends, and of every PostgreSQL process (parallel
+    query workers included — and whatever other sessions on the machine make PostgreSQL do)."""
+    mine = everything = 0.0
+    for proc in psutil.process_iter(["name"]):
+        if not (proc.info["name"] or "").startswith("postgres"):
+            continue
+        try:
+            seconds = sum(proc.cpu_times()[:2])
+        except psutil.Error:
+            continue
+        everything += seconds
+        if proc.pid in backends:
+            mine += seconds
+    return mine, everything
 
 
 def main() -> int:
@@ -60,6 +104,7 @@ def main() -> int:
     parser.add_argument("--profile", metavar="URL")
     parser.add_argument("--as", dest="username", default="fenban")
     parser.add_argument("--confirm", type=int, default=0, metavar="N")
+    parser.add_argument("--only", metavar="REGEX", help="only the pages whose URL matches REGEX")
     args = parser.parse_args()
 
     from flask.testing import FlaskClient
@@ -73,6 +118,7 @@ def main() -> int:
 
     instance = os.environ.get("HUIYING_INSTANCE_DIR") or tempfile.mkdtemp(prefix="huiying-pages-")
     app = create_app({"DATABASE_URL": args.database_url, "INSTANCE_DIR": instance})
+    backends = watch_backends(app.extensions["huiying.engine"])
 
     def client_for(username: str) -> FlaskClient:
         """A client with a login session (Flask-Login's keys), no password check."""
@@ -130,25 +176,34 @@ def main() -> int:
         pstats.Stats(profile).sort_stats(SORT).print_stats(40)
         return 0
 
-    print(f"| 页面 | 用户 | 墙钟 p50 ms | 墙钟最大 ms | CPU ms/请求 |  （每页 {args.repeat} 次）")
-    print("|---|---|---:|---:|---:|")
+    print(
+        f"| 页面 | 用户 | 墙钟 p50 ms | 墙钟最大 ms | CPU ms/请求 | PostgreSQL 后端 CPU ms | "
+        f"PostgreSQL 全部进程 CPU ms |  （每页 {args.repeat} 次）"
+    )
+    print("|---|---|---:|---:|---:|---:|---:|")
+    listed = WORKBENCH_ITEM.findall(client_for("zxqy").get("/workbench/").get_data(as_text=True))
+    handled = listed[0] if listed else item
     for username, pattern in pages:
-        url = pattern.format(item=item)
+        url = pattern.format(item=item, handled=handled)
+        if args.only and not re.search(args.only, url):
+            continue
         client = client_for(username)
         first = client.get(url)
         if first.status_code != 200:
             raise SystemExit(f"{url}: HTTP {first.status_code}")
         walls = []
-        cpu = time.process_time()
+        cpu, db_cpu = time.process_time(), postgres_cpu(backends)
         for _ in range(args.repeat):
             start = time.perf_counter()
             client.get(url)
             walls.append(time.perf_counter() - start)
         cpu_ms = (time.process_time() - cpu) / args.repeat * 1000
+        db_ms = [(after - before) / args.repeat * 1000 for before, after in zip(
+            db_cpu, postgres_cpu(backends), strict=True)]  # fmt: skip
         walls.sort()
         print(
             f"| {url} | {username} | {walls[len(walls) // 2] * 1000:.0f} | "
-            f"{walls[-1] * 1000:.0f} | {cpu_ms:.1f} |"
+            f"{walls[-1] * 1000:.0f} | {cpu_ms:.1f} | {db_ms[0]:.1f} | {db_ms[1]:.1f} |"
         )
     if args.confirm:
         client = client_for("fenban")

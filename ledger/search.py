@@ -56,6 +56,7 @@ class BigramStats:
 
     def __init__(self) -> None:
         self.freqs: dict[str, float] = {}
+        self.items = 0.0  # how many items the statistics describe (pg_class.reltuples)
         self.loaded_at: float | None = None
 
     def refresh(self, session: Session) -> None:
@@ -70,12 +71,33 @@ class BigramStats:
             )
         ).first()
         self.freqs = dict(zip(row[0], row[1], strict=False)) if row and row[0] else {}
+        rows = session.execute(text("SELECT reltuples FROM pg_class WHERE relname = 'item'"))
+        self.items = max(float(rows.scalar() or 0), 0.0)  # -1: never analysed
         self.loaded_at = time.monotonic()
 
     def rarest(self, grams: list[str]) -> list[str]:
         if not self.freqs:
             return grams
         return [min(grams, key=lambda g: (self.freqs.get(g, 0.0), g))]
+
+    def share(self, term: str) -> float | None:
+        """At most what share of the items contain `term` (its rarest bigram's frequency; a
+        bigram too rare for the statistics' list counts as half the rarest listed one); None
+        when unknown (no statistics, SQLite, a term under two characters)."""
+        low = term.lower()
+        grams = {low[i : i + 2] for i in range(len(low) - 1)}
+        if not self.freqs or not grams:
+            return None
+        floor = min(self.freqs.values()) / 2
+        return min(self.freqs.get(g, floor) for g in grams)
+
+    def candidates(self, terms: list[str]) -> float | None:
+        """At most how many items the bigram index offers for these terms (all must match);
+        None when unknown."""
+        shares = [s for s in (self.share(t) for t in terms) if s is not None]
+        if not shares or not self.items:
+            return None
+        return min(shares) * self.items
 
 
 STATS = BigramStats()
@@ -92,14 +114,22 @@ def bigram_query(term: str, stats: BigramStats | None = None) -> str | None:
     return " & ".join("'" + g.replace("\\", "\\\\").replace("'", "''") + "'" for g in grams)
 
 
-def term_condition(term: str) -> ColumnElement[bool]:
-    """Rows whose title, body or 编号 contain `term` (case-insensitive)."""
+def exact_condition(term: str, columns: Any = None) -> ColumnElement[bool]:
+    """Rows whose title, body or 编号 contain `term` (case-insensitive): the check itself, with
+    no index behind it. `columns`: a subquery's columns (.c) in place of the item table's."""
     like = "%" + term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-    exact = or_(
-        Item.title.ilike(like, escape="\\"),
-        Item.body.ilike(like, escape="\\"),
-        Item.external_id.ilike(like, escape="\\"),
+    c = Item if columns is None else columns
+    return or_(
+        c.title.ilike(like, escape="\\"),
+        c.body.ilike(like, escape="\\"),
+        c.external_id.ilike(like, escape="\\"),
     )
+
+
+def term_condition(term: str) -> ColumnElement[bool]:
+    """Rows whose title, body or 编号 contain `term` (case-insensitive), with the bigram index
+    condition that lets PostgreSQL find the candidates first."""
+    exact = exact_condition(term)
     query = bigram_query(term)
     if query is None:
         return exact

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload, load_only, selectinload
 
 from ledger.audit import record_event
@@ -61,33 +62,47 @@ LIST_COLUMNS = (
 
 
 def my_items(session: Session, user: User, limit: int = 50, offset: int = 0) -> list[Item]:
-    """The 处室's open items, the most pressing deadline first: `limit` of them from `offset`."""
-    return list(
+    """The 处室's open items, the most pressing deadline first: `limit` of them from `offset`.
+
+    The page's ids come first, from the (处室, status, due_at, id) index alone: a 处室 has a
+    thousand or two open items. MATERIALIZED, because left to itself PostgreSQL walked the
+    due_at index of all 1,000,000 items from the earliest deadline, through ~55,000 long-closed
+    ones, to find the first 50 open ones of the 处室 (~48 ms a page)."""
+    open_ = (
+        visible_items(user)
+        .where(
+            Item.department_id.is_not(None),
+            Item.status.in_([ItemStatus.IN_PROGRESS, ItemStatus.PAUSED, ItemStatus.IN_REVIEW]),
+        )
+        .with_only_columns(Item.id, Item.due_at)
+        .cte("open_items")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
+    ids = list(
         session.scalars(
-            visible_items(user)
-            .where(
-                Item.department_id.is_not(None),
-                Item.status.in_([ItemStatus.IN_PROGRESS, ItemStatus.PAUSED, ItemStatus.IN_REVIEW]),
-            )
-            .options(  # no query per row
-                load_only(*LIST_COLUMNS, raiseload=True),
-                selectinload(Item.replies).load_only(
-                    Reply.id, Reply.item_id, Reply.origin, Reply.status, raiseload=True
-                ),
-                selectinload(Item.clock_adjustments).load_only(
-                    ClockAdjustment.id,
-                    ClockAdjustment.item_id,
-                    ClockAdjustment.kind,
-                    ClockAdjustment.status,
-                    raiseload=True,
-                ),
-                joinedload(Item.source),
-            )
-            .order_by(Item.due_at, Item.id)
-            .offset(offset)
-            .limit(limit)
+            select(open_.c.id).order_by(open_.c.due_at, open_.c.id).offset(offset).limit(limit)
         )
     )
+    rows = session.scalars(
+        select(Item)
+        .where(Item.id.in_(ids))
+        .options(  # no query per row
+            load_only(*LIST_COLUMNS, raiseload=True),
+            selectinload(Item.replies).load_only(
+                Reply.id, Reply.item_id, Reply.origin, Reply.status, raiseload=True
+            ),
+            selectinload(Item.clock_adjustments).load_only(
+                ClockAdjustment.id,
+                ClockAdjustment.item_id,
+                ClockAdjustment.kind,
+                ClockAdjustment.status,
+                raiseload=True,
+            ),
+            joinedload(Item.source),
+        )
+    )
+    found = {item.id: item for item in rows}
+    return [found[i] for i in ids if i in found]
 
 
 def staff_reply(item: Item) -> Reply | None:

@@ -85,3 +85,30 @@ def test_board_filters_history_and_no_silent_duplicate(
             select(Notice.text).where(Notice.user_id == fenban.id, Notice.item_id == waiting)
         ).all()
     assert any("尚未分办" in t for t in texts)
+
+
+def test_board_figures_are_counted_once_a_minute_and_say_when(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item
+) -> None:  # type: ignore[no-untyped-def]
+    """The per-处室 figures (a GROUP BY over the whole period) are kept for a minute, with the
+    time they were counted on the page; the 黄牌/红牌 lists below them stay live."""
+    now = datetime.now(UTC)
+    make_item("R-1", *SME, route_to="sme", received_at=now - timedelta(days=40))
+    duban = client_for(app, "duban")
+
+    def red_card(html: str) -> str:
+        found = re.search(r'<span class="num">(\d+)</span>红牌', html)
+        assert found, "no 红牌 card"
+        return found.group(1)
+
+    first = duban.get("/supervision/").get_data(as_text=True)
+    assert red_card(first) == "1"
+    assert re.search(r"统计于 \d\d:\d\d:\d\d，每分钟重新统计", first)
+    later = make_item("R-2", *SME, route_to="sme", received_at=now - timedelta(days=41))
+    kept = duban.get("/supervision/").get_data(as_text=True)
+    assert red_card(kept) == "1"  # counted less than a minute ago
+    assert f'id="item-{later}"' in kept  # the list is read live
+    assert red_card(duban.get("/supervision/?period=365").get_data(as_text=True)) == "2"
+
+    app.config["BOARD_FIGURES_SECONDS"] = 0
+    assert red_card(duban.get("/supervision/").get_data(as_text=True)) == "2"

@@ -181,3 +181,47 @@ def test_speed_migration_goes_down_and_up(filled: str) -> None:
     command.upgrade(cfg, "head")
     assert current_revision(engine) == ScriptDirectory.from_config(cfg).get_current_head()
     engine.dispose()
+
+
+@pytest.mark.parametrize(
+    ("probe", "walk", "direct"),
+    [(1_000, 10_000, 0), (3, 10_000, 0), (1, 1, 0), (1_000, 10_000, 10**9)],
+)
+@pytest.mark.parametrize("username", ["fenban", "zxqy"])
+def test_search_pages_are_the_same_whichever_way_they_are_found(
+    db: Session,
+    monkeypatch: pytest.MonkeyPatch,
+    probe: int,
+    walk: int,
+    direct: int,
+    username: str,
+) -> None:
+    """The walk over the newest rows (after a short probe), the bigram index, and the walk
+    falling back to the index give the same pages: newest first, only what the user may see,
+    paged by offset and cursor."""
+    monkeypatch.setattr(queries, "SEARCH_PROBE", probe)
+    monkeypatch.setattr(queries, "SEARCH_WALK", walk)
+    monkeypatch.setattr(queries, "SEARCH_DIRECT", direct)
+    user = _user(db, username)
+    visible = db.scalars(queries.visible_items(user)).all()
+    newest = sorted(visible, key=lambda i: (i.received_at, i.id), reverse=True)
+    sample = next(i for i in newest[40:] if len(i.body) > 30).body.replace("\n", "")
+    for phrase in (sample[5:7], sample[12:18], "中小 企业", "没有这样的词语"):
+        words = phrase.lower().split()
+        expected = [
+            i.id
+            for i in newest
+            if all(w in f"{i.title} {i.body} {i.external_id}".lower() for w in words)
+        ]
+        now = datetime.now(UTC)
+        flt = ItemFilter(text=phrase)
+        got, after, offset = [], None, 0
+        while True:
+            page = list_page(db, user, flt, now=now, limit=7, after=after, offset=offset)
+            got += [i.id for i in page.items]
+            if page.after is None:
+                break
+            # the second page by offset, the rest by cursor (as the pager links do)
+            after, offset = (None, 7) if not got[7:] and offset == 0 else (page.after, 0)
+        assert got == expected, phrase
+    assert all(i.department_id == user.department_id for i in visible) or username == "fenban"

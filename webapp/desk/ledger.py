@@ -110,6 +110,7 @@ def index():
         after=after,
     )
     departments = session.scalars(select(Department).order_by(Department.id)).all()
+    topics, risk_levels = opinion_names()
     return render_template(
         "ledger/list.html",
         items=result.items,
@@ -119,8 +120,8 @@ def index():
         pages=max((result.total + PAGE_SIZE - 1) // PAGE_SIZE, 1),
         next_cursor=_cursor_text(result.after),
         max_offset_page=MAX_OFFSET_PAGE,
-        topics=opinion_names()[0],
-        risk_levels=opinion_names()[1],
+        topics=topics,
+        risk_levels=risk_levels,
         flt=flt,
         departments=departments,
         channels=CHANNELS,
@@ -190,17 +191,19 @@ def item(item_id: int):
     routes = session.scalars(
         select(RoutingDecision).where(RoutingDecision.item_id == it.id).order_by(RoutingDecision.id)
     ).all()
+    # all departments as objects: the page's item.department and the user's then need no query
     departments = session.scalars(select(Department)).all()
     names = Names(
         departments={d.code: d.name for d in departments},
-        users={u.username: u.display_name for u in session.scalars(select(User))},
-        sources={s.slug: s.name for s in session.scalars(select(Source))},
+        # names only: no user roles loaded for a lookup
+        users={u: shown for u, shown in session.execute(select(User.username, User.display_name))},
+        sources={slug: name for slug, name in session.execute(select(Source.slug, Source.name))},
     )
     return render_template(
         "ledger/item.html",
         item=it,
         events=readable(events, names),
         routes=routes,
-        dept_names={d.code: d.name for d in departments},
+        dept_names=names.departments,
         dept_by_id={d.id: d.name for d in departments},
     )

@@ -103,10 +103,10 @@ def _item_page(
 
 def _previews(item, maximum: int) -> dict[int, str]:
     """amount → the due date if that extension were approved now (the form's live preview)."""
-    now = now_utc()
+    now, rules = now_utc(), clock()  # once: clock() checks the rule files' times on each call
     out = {}
     for amount in range(1, min(maximum, 60) + 1):
-        due = deadline_if_extended(item, clock().rules, clock().calendar, amount, now).due_at
+        due = deadline_if_extended(item, rules.rules, rules.calendar, amount, now).due_at
         out[amount] = local_time(due)
     return out
 
