@@ -112,7 +112,7 @@ def figures(session: Session, user: User, now: datetime, since: datetime | None 
     by the database in one GROUP BY. The rows always cover every 处室 that has items.
 
     At 1,000,000 items the 90 days hold ~64,000 rows: ~60 ms of PostgreSQL per count, which is
-    why the web app keeps a count for a minute (webapp.supervision_views) and says so."""
+    why the web app keeps a count for a minute (webapp.desk.supervision) and says so."""
     base = _scope(user, since)
     answered = Item.replied_at.is_not(None)
     on_time = and_(answered, or_(Item.due_at.is_(None), Item.replied_at <= Item.due_at))
