@@ -1,6 +1,6 @@
 """What a PostgreSQL database's own server processes do while a benchmark runs: their CPU seconds
-(psutil on the backends serving that database, found by process title, sampled because a backend's
-times vanish when its connection closes) and, sampled from pg_stat_activity, what they wait on.
+(psutil on the backends serving that database and their parallel workers, found by process title,
+sampled because a backend's times vanish when its connection closes) and, sampled from pg_stat_activity, what they wait on.
 Also the commits and rows of that database (pg_stat_database), so per-batch figures can be given.
 
 Used by benchmarks/crawl.py for PostgreSQL URLs; no server setting is changed.
@@ -63,7 +63,10 @@ class PgWatch:
             while not self._stop.is_set():
                 for p in psutil.process_iter(["name", "cmdline"]):
                     title = " ".join(p.info["cmdline"] or [])
-                    if p.pid != me and marker in title and title.startswith("postgres:"):
+                    ours = marker in title or any(  # a parallel worker of one of ours
+                        f"parallel worker for PID {pid} " in f"{title} " for pid in self.cpu
+                    )
+                    if p.pid != me and ours and title.startswith("postgres:"):
                         try:
                             times = p.cpu_times()
                         except psutil.Error:
