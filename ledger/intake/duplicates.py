@@ -19,14 +19,15 @@ from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, cast
+from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from classifier import minhash
+from ledger.bulk import insert_rows
 from ledger.models import (
     DuplicateBand,
     DuplicateCandidate,
@@ -100,51 +101,6 @@ def _grams(item_id: int, digest: str, text: str) -> np.ndarray:
     return grams
 
 
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional parameter styles
-
-
-def _insert_rows(db: Db, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT `rows` (tuples in `columns` order) below Core's per-row parameter handling, which
-    costs more than the database's work for these many small rows (32 band rows per item): on
-    PostgreSQL (psycopg) one COPY, else the driver's executemany. The columns' own bind processing
-    (UTCDateTime) is applied here.
-
-    Measured, 48,000 band rows: SQLite 0.13–0.23 CPU-s through Core, 0.09 through executemany.
-    PostgreSQL: psycopg's executemany still runs one INSERT per row on the server (a pipeline saves
-    the round trips, not the statements): in the demo crawl the band and candidate INSERTs were
-    about 100,000 statements and half of the server's time; COPY is one statement per batch."""
-    if not rows:
-        return
-    conn = db.connection() if isinstance(db, Session) else db
-    dialect = conn.dialect
-    processors = [
-        (i, process)
-        for i, name in enumerate(columns)
-        if (process := table.c[name].type.bind_processor(dialect)) is not None
-    ]
-    if processors:
-        processed = []
-        for row in rows:
-            values = list(row)
-            for i, process in processors:
-                values[i] = process(values[i])
-            processed.append(tuple(values))
-        rows = processed
-    if dialect.name == "postgresql" and dialect.driver == "psycopg":
-        raw: Any = conn.connection.driver_connection  # a psycopg.Connection
-        with raw.cursor() as cursor:
-            with cursor.copy(f"COPY {table.name} ({', '.join(columns)}) FROM STDIN") as copy:
-                for row in rows:
-                    copy.write_row(row)
-        return
-    mark = _MARKS.get(dialect.paramstyle)
-    if mark is None:  # a driver with named parameters: through Core
-        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    marks = ", ".join([mark] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -191,12 +147,12 @@ def _index(db: Db, docs: list[_Doc], now: datetime) -> int:
         signatures.append((d.id, d.content_hash, signature))
         # a text without two characters in a row has no bigrams: nothing to compare it by
         keys[d.id] = sorted(set(minhash.band_keys(signature))) if len(shingles[d.id]) else []
-    _insert_rows(db, _table(ItemSignature), ("item_id", "content_hash", "signature"), signatures)
+    insert_rows(db, _table(ItemSignature), ("item_id", "content_hash", "signature"), signatures)
     bands = [(k, i) for i, ks in keys.items() for k in ks]
-    _insert_rows(db, _table(DuplicateBand), ("key", "item_id"), bands)
+    insert_rows(db, _table(DuplicateBand), ("key", "item_id"), bands)
 
     pairs = _pairs(db, todo, keys, shingles)
-    _insert_rows(
+    insert_rows(
         db,
         _table(DuplicateCandidate),
         ("item_id", "candidate_id", "score", "found_at"),
