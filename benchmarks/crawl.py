@@ -71,6 +71,7 @@ def timed(label: str, **options: object) -> tuple[CrawlSummary, float]:
     cpu_after = _cpu()
     if watch is not None:
         watch.stop()
+        cpu_after = (cpu_after[0] - watch.own_cpu, cpu_after[1])  # the portal's, not the watcher's
     CPU[label] = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
     bad = [s.source for s in summary.sources if not s.ok]
     if bad:

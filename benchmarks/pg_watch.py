@@ -56,7 +56,16 @@ class PgWatch:
         self.stats_after = self._stats()
         self.engine.dispose()
 
+    own_cpu: float = 0.0  # this watcher's CPU seconds (it runs in the benchmark's process)
+
     def _run(self) -> None:
+        started = time.thread_time()
+        try:
+            self._sample()
+        finally:
+            self.own_cpu = time.thread_time() - started
+
+    def _sample(self) -> None:
         marker = f" {self.database} "
         with self.engine.connect() as conn:
             me = conn.exec_driver_sql("SELECT pg_backend_pid()").scalar()
