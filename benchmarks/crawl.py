@@ -21,6 +21,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+from benchmarks.pg_watch import PgWatch  # noqa: E402
 from crawler.process import CrawlSummary, run_crawl  # noqa: E402
 from demoportal.server import start_in_thread  # noqa: E402
 from ledger.catalogue import sync_departments  # noqa: E402
@@ -54,12 +55,23 @@ def _cpu() -> tuple[float, float]:
     return me.ru_utime + me.ru_stime, kids.ru_utime + kids.ru_stime
 
 
+WATCH: dict[str, PgWatch] = {}  # label -> what PostgreSQL's own processes did meanwhile
+
+
 def timed(label: str, **options: object) -> tuple[CrawlSummary, float]:
+    url = str(options["database_url"])
+    watch = PgWatch(url) if url.startswith("postgresql") else None
+    if watch is not None:
+        watch.start()
+        WATCH[label] = watch
     cpu_before = _cpu()
     started = time.perf_counter()
     summary = run_crawl(SOURCES, **options)  # type: ignore[arg-type]
     seconds = time.perf_counter() - started
     cpu_after = _cpu()
+    if watch is not None:
+        watch.stop()
+        cpu_after = (cpu_after[0] - watch.own_cpu, cpu_after[1])  # the portal's, not the watcher's
     CPU[label] = (cpu_after[0] - cpu_before[0], cpu_after[1] - cpu_before[1])
     bad = [s.source for s in summary.sources if not s.ok]
     if bad:
@@ -136,6 +148,13 @@ def main() -> None:
         "| full crawl: CPU per item, crawler + portal (load-independent figure) | "
         f"{1000 * (crawler_cpu + portal_cpu) / items:.1f} ms |"
     )
+    if "full" in WATCH:
+        for label, figure in WATCH["full"].report(full_s):
+            print(f"| full crawl: {label} | {figure} |")
+        print(
+            "| full crawl: CPU per item, crawler + portal + PostgreSQL | "
+            f"{1000 * (crawler_cpu + portal_cpu + WATCH['full'].backend_cpu) / items:.1f} ms |"
+        )
     print(f"| crawler processes (HUIYING_CRAWL_PROCESSES) | {PROCESSES} |")
     print(f"| machine load average at the start (2 cores) | {LOAD:.1f} |")
     print(

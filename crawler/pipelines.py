@@ -235,7 +235,7 @@ class IntakePipeline:
         from ledger.db import make_engine, make_session_factory
         from ledger.intake.delivery import DeliveryLog
 
-        self.engine = make_engine(self.database_url)
+        self.engine = make_engine(self.database_url, intake=True)
         self.sessions = make_session_factory(self.engine)
         self.ctx = intake_context(self.database_url, self.data_dir, self.sessions)
         self.delivery = DeliveryLog()

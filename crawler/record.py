@@ -11,7 +11,7 @@ from pathlib import Path
 
 from crawler.process import CrawlSummary, SourceSummary
 from crawler.sources import SourceConfigError, load_source
-from ledger.crawl_log import CrawlFigures, record_crawl
+from ledger.crawl_log import RUNS_KEPT, CrawlFigures, record_crawl
 from ledger.db import make_engine, make_session_factory
 from ledger.intake.pipeline import CHANNEL_BY_TYPE
 from ledger.settings import Settings
@@ -60,10 +60,15 @@ def record_summary(
 ) -> None:
     environ = os.environ if env is None else env
     url = database_url or Settings.from_env(environ).database_url
+    keep = int(environ.get("HUIYING_CRAWL_RUNS_KEPT") or RUNS_KEPT)
     engine = make_engine(url)
     try:
         with make_session_factory(engine).begin() as session:
             for source in summary.sources:
-                record_crawl(session, figures(source, started_at, finished_at, sources_dir, env))
+                record_crawl(
+                    session,
+                    figures(source, started_at, finished_at, sources_dir, env),
+                    keep=keep,
+                )
     finally:
         engine.dispose()

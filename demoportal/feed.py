@@ -33,8 +33,16 @@ def _check_token() -> tuple[Response, int] | None:
     return None
 
 
+def call_time(m: Message) -> datetime:
+    """When the citizen called: 20 minutes to 3 hours before the order was dispatched."""
+    return m.posted_at - timedelta(minutes=20 + (m.seq * 37) % 180)
+
+
 def dispatched_at(m: Message) -> datetime:
-    return m.posted_at + timedelta(minutes=20 + (m.seq * 37) % 180)
+    """An order reaches the department's feed when it is dispatched, so its 派单时间 is when it
+    appears (the message's time). Dispatching it hours after it appeared put the newest order's
+    派单时间 in the future, and intake rightly refused it on every crawl."""
+    return m.posted_at
 
 
 def order_status(m: Message, now: datetime) -> str:
@@ -53,7 +61,7 @@ def order_json(m: Message, now: datetime) -> dict[str, Any]:
     replied = m.replied(now)
     return {
         "order_no": m.ext_id,
-        "call_time": m.posted_at.strftime(TIME),
+        "call_time": call_time(m).strftime(TIME),
         "appeal_type": m.kind,
         "title": m.title,
         "content": m.body,

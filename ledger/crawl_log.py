@@ -8,12 +8,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from ledger.models import CrawlOutcome, CrawlRun, Source
 
 REFUSALS_KEPT = 10  # the first refusals (URL and reason) kept per run; all are in the crawl log
+# Runs kept per source (HUIYING_CRAWL_RUNS_KEPT): a crawl every 30 minutes adds 48 a day per
+# source, and only the latest ones are ever shown; older rows are deleted as new ones come.
+RUNS_KEPT = 500
 
 
 @dataclass
@@ -43,8 +46,9 @@ class CrawlFigures:
         return CrawlOutcome.OK
 
 
-def record_crawl(session: Session, figures: CrawlFigures) -> CrawlRun:
-    """Store one source's crawl; a source that never delivered an item gets its row here."""
+def record_crawl(session: Session, figures: CrawlFigures, *, keep: int = RUNS_KEPT) -> CrawlRun:
+    """Store one source's crawl; a source that never delivered an item gets its row here. Only
+    the source's latest `keep` runs stay (this one among them)."""
     source = session.scalar(select(Source).where(Source.slug == figures.slug))
     if source is None:
         source = Source(slug=figures.slug, name=figures.name[:120], channel=figures.channel[:20])
@@ -71,7 +75,26 @@ def record_crawl(session: Session, figures: CrawlFigures) -> CrawlRun:
     )
     session.add(run)
     session.flush()
+    prune_runs(session, source.id, keep)
     return run
+
+
+def prune_runs(session: Session, source_id: int, keep: int) -> int:
+    """Delete the source's runs older than its latest `keep` (at least one is kept); returns how
+    many went."""
+    oldest_kept = session.scalar(
+        select(CrawlRun.id)
+        .where(CrawlRun.source_id == source_id)
+        .order_by(CrawlRun.id.desc())
+        .offset(max(1, keep) - 1)
+        .limit(1)
+    )
+    if oldest_kept is None:
+        return 0
+    result = session.execute(
+        delete(CrawlRun).where(CrawlRun.source_id == source_id, CrawlRun.id < oldest_kept)
+    )
+    return int(getattr(result, "rowcount", 0) or 0)
 
 
 def latest_runs(session: Session) -> dict[int, CrawlRun]:

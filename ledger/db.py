@@ -50,11 +50,30 @@ POSTGRES_SETTINGS = (
 )
 
 
-def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
+# More for the crawler's intake connections (make_engine(..., intake=True)): its batches are short
+# transactions beside the web app on a small server. Measured on the demo crawl into a new ledger,
+# whose tables have no statistics yet: the duplicate index's self-join (ledger.intake.duplicates)
+# was planned for millions of rows, so PostgreSQL compiled it (JIT, 60–90 ms a batch) and ran it
+# with two parallel workers on a 2-core machine, beside the two crawler processes.
+INTAKE_POSTGRES_SETTINGS = (
+    ("jit", "off"),
+    ("max_parallel_workers_per_gather", "0"),
+)
+
+
+def _set(dbapi_connection: Any, settings: tuple[tuple[str, str], ...]) -> None:
     with dbapi_connection.cursor() as cursor:
-        for name, value in POSTGRES_SETTINGS:
+        for name, value in settings:
             cursor.execute(f"SET {name} = '{value}'")  # constants above, not input
     dbapi_connection.commit()
+
+
+def _postgres_settings(dbapi_connection: Any, _record: Any) -> None:
+    _set(dbapi_connection, POSTGRES_SETTINGS)
+
+
+def _intake_settings(dbapi_connection: Any, _record: Any) -> None:
+    _set(dbapi_connection, INTAKE_POSTGRES_SETTINGS)
 
 
 # Execution option set on the engine behind read-only sessions (make_session_factory).
@@ -75,8 +94,9 @@ def _sqlite_begin(conn: Any) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_engine(url: str, **kwargs: Any) -> Engine:
-    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys."""
+def make_engine(url: str, *, intake: bool = False, **kwargs: Any) -> Engine:
+    """An engine for `url`; SQLite gets WAL, a busy timeout and foreign keys. `intake`: the
+    crawler's writer (PostgreSQL connections also get INTAKE_POSTGRES_SETTINGS)."""
     if url.startswith("sqlite"):
         kwargs.setdefault("connect_args", {"timeout": 30})
         engine = create_engine(url, **kwargs)
@@ -87,6 +107,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     engine = create_engine(url, **kwargs)
     if engine.dialect.name == "postgresql":
         event.listen(engine, "connect", _postgres_settings)
+        if intake:
+            event.listen(engine, "connect", _intake_settings)
     return engine
 
 

@@ -23,10 +23,11 @@ from typing import cast
 
 import numpy as np
 import sqlalchemy as sa
-from sqlalchemy import Connection, delete, func, insert, select
+from sqlalchemy import Connection, delete, func, select
 from sqlalchemy.orm import Session, aliased, load_only
 
 from classifier import minhash
+from ledger.bulk import insert_rows
 from ledger.models import (
     DuplicateBand,
     DuplicateCandidate,
@@ -100,25 +101,6 @@ def _grams(item_id: int, digest: str, text: str) -> np.ndarray:
     return grams
 
 
-_MARKS = {"qmark": "?", "format": "%s", "pyformat": "%s"}  # positional parameter styles
-
-
-def _insert_rows(db: Db, table: sa.Table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """INSERT `rows` (tuples in `columns` order) with the driver's executemany: Core's per-row
-    parameter handling costs more than the database's work for these many small rows (32 band rows
-    per item). Measured, 48,000 band rows: SQLite 0.13–0.23 CPU-s through Core, 0.09 here;
-    PostgreSQL 0.52–0.58 through Core, 0.40–0.42 here."""
-    if not rows:
-        return
-    conn = db.connection() if isinstance(db, Session) else db
-    mark = _MARKS.get(conn.dialect.paramstyle)
-    if mark is None:  # a driver with named parameters: through Core
-        conn.execute(insert(table), [dict(zip(columns, row, strict=True)) for row in rows])
-        return
-    marks = ", ".join([mark] * len(columns))
-    conn.exec_driver_sql(f"INSERT INTO {table.name} ({', '.join(columns)}) VALUES ({marks})", rows)
-
-
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
     for start in range(0, len(values), _CHUNK):
         yield values[start : start + _CHUNK]
@@ -165,20 +147,17 @@ def _index(db: Db, docs: list[_Doc], now: datetime) -> int:
         signatures.append((d.id, d.content_hash, signature))
         # a text without two characters in a row has no bigrams: nothing to compare it by
         keys[d.id] = sorted(set(minhash.band_keys(signature))) if len(shingles[d.id]) else []
-    _insert_rows(db, _table(ItemSignature), ("item_id", "content_hash", "signature"), signatures)
+    insert_rows(db, _table(ItemSignature), ("item_id", "content_hash", "signature"), signatures)
     bands = [(k, i) for i, ks in keys.items() for k in ks]
-    _insert_rows(db, _table(DuplicateBand), ("key", "item_id"), bands)
+    insert_rows(db, _table(DuplicateBand), ("key", "item_id"), bands)
 
     pairs = _pairs(db, todo, keys, shingles)
-    if pairs:
-        db.execute(
-            insert(_table(DuplicateCandidate)),
-            [
-                {"item_id": a, "candidate_id": b, "score": score, "found_at": now}
-                for (x, y), score in pairs.items()
-                for a, b in ((x, y), (y, x))
-            ],
-        )
+    insert_rows(
+        db,
+        _table(DuplicateCandidate),
+        ("item_id", "candidate_id", "score", "found_at"),
+        [(a, b, score, now) for (x, y), score in pairs.items() for a, b in ((x, y), (y, x))],
+    )
     return len(todo)
 
 
@@ -192,18 +171,35 @@ def _pairs(
     received = {d.id: d.received_at for d in todo}
     lo, hi = min(received.values()) - WINDOW, max(received.values()) + WINDOW
     # The batch's own keys are stored already: one self-join counts the shared bands per pair
-    # (in the database, not in Python), among earlier items and the batch alike.
+    # (in the database, not in Python), among earlier items and the batch alike. Pairs are counted
+    # on the integer columns first and joined to their item after: grouping by the item's columns
+    # too made PostgreSQL sort the whole join (tens of thousands of rows per batch of the demo
+    # crawl, with a 64-character hash in each) before counting.
     mine, theirs = aliased(DuplicateBand), aliased(DuplicateBand)
-    shared = func.count().label("shared")
     found: dict[int, list[tuple[int, int]]] = {}
     hashes: dict[int, str] = {}
     for chunk in _chunks(probing):
-        rows = db.execute(
-            select(mine.item_id, theirs.item_id, _item.c.received_at, _item.c.content_hash, shared)
+        counted = (
+            select(
+                mine.item_id.label("mine"),
+                theirs.item_id.label("other"),
+                func.count().label("shared"),
+            )
             .join(theirs, (theirs.key == mine.key) & (theirs.item_id != mine.item_id))
-            .join(_item, _item.c.id == theirs.item_id)
-            .where(mine.item_id.in_(chunk), _item.c.received_at.between(lo, hi))
-            .group_by(mine.item_id, theirs.item_id, _item.c.received_at, _item.c.content_hash)
+            .where(mine.item_id.in_(chunk))
+            .group_by(mine.item_id, theirs.item_id)
+            .subquery()
+        )
+        rows = db.execute(
+            select(
+                counted.c.mine,
+                counted.c.other,
+                _item.c.received_at,
+                _item.c.content_hash,
+                counted.c.shared,
+            )
+            .join(_item, _item.c.id == counted.c.other)
+            .where(_item.c.received_at.between(lo, hi))
         )
         for item_id, other, received_at, digest, n in rows:
             if abs(received_at - received[item_id]) <= WINDOW:

@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table, insert
+from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
+from ledger.bulk import insert_dicts
 from ledger.intake.pipeline import IntakeContext, new_item, set_route
 from ledger.intake.records import IntakeRecord
 from ledger.intake.routing import RouteResult
@@ -107,9 +108,9 @@ def insert_new(
             # the reply went in below the ORM: read it from the database when asked for
             session.expire(item, ["replies"])
     for model, rows in ((Event, events), (RoutingDecision, decisions), (Reply, replies)):
-        if rows:
-            # through Core: the ORM's bulk path adds per-row bookkeeping these rows do not need
-            session.execute(insert(cast(Table, model.__table__)), rows)
+        # below the ORM's and Core's per-row bookkeeping; on PostgreSQL one COPY per table instead
+        # of one INSERT per row (about 9,000 statements in the demo crawl)
+        insert_dicts(session, cast(Table, model.__table__), rows)
     return items
 
 

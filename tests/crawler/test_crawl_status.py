@@ -12,9 +12,10 @@ from sqlalchemy.orm import Session
 
 from crawler.schedule import PeriodicCrawl, crawl_once_locked
 from demoportal.state import Fault
-from ledger.crawl_log import advice, latest_runs
-from ledger.db import make_engine
+from ledger.crawl_log import CrawlFigures, advice, latest_runs, record_crawl
+from ledger.db import make_engine, make_session_factory
 from ledger.models import CrawlOutcome, CrawlRun, Source
+from ledger.schema import upgrade
 from ledger.settings import REPO_ROOT
 
 SOURCES_DIR = REPO_ROOT / "data" / "sources"
@@ -93,3 +94,36 @@ def test_the_periodic_crawl_records_each_turn(portal, fresh_ledger_url, crawl_en
         assert source.last_crawled_at is not None
         assert datetime.now(UTC) - source.last_crawled_at < timedelta(minutes=5)
     engine.dispose()
+
+
+def test_only_the_latest_runs_of_each_source_are_kept(database_url):
+    engine = make_engine(database_url)
+    start = datetime(2026, 11, 1, tzinfo=UTC)
+
+    def crawl(slug: str, n: int, keep: int) -> None:
+        at = start + timedelta(minutes=30 * n)
+        with make_session_factory(engine).begin() as session:
+            figures = CrawlFigures(slug, slug, "留言板", at, at + timedelta(minutes=1), new=n)
+            record_crawl(session, figures, keep=keep)
+
+    def kept(slug: str) -> list[int]:
+        with Session(engine) as session:
+            return list(
+                session.scalars(
+                    select(CrawlRun.new)
+                    .join(Source)
+                    .where(Source.slug == slug)
+                    .order_by(CrawlRun.id)
+                )
+            )
+
+    try:
+        upgrade(engine)
+        for n in range(7):
+            crawl("board", n, keep=3)
+            crawl("mailbox", n, keep=10)
+        assert kept("board") == [4, 5, 6] and kept("mailbox") == list(range(7))
+        crawl("board", 7, keep=0)  # the run just recorded always stays
+        assert kept("board") == [7] and kept("mailbox") == list(range(7))
+    finally:
+        engine.dispose()

@@ -115,6 +115,32 @@ def test_feed_cursor_walks_every_order_once(client):
     assert "****" in order["caller_phone"]
 
 
+def test_feed_times_are_plausible_now(full_state):
+    """Every visible work order was called in before it was dispatched, dispatched before now and
+    due after that: intake refuses a 派单时间 in the future, and the demo crawl refused none."""
+    client = create_app(full_state).test_client()
+    cursor, seen = None, []
+    while True:
+        query = f"?limit=200&cursor={cursor}" if cursor else "?limit=200"
+        data = client.get(f"/api/12345/orders{query}", headers=AUTH).get_json()["data"]
+        seen += data["items"]
+        if not data["has_more"]:
+            break
+        cursor = data["next_cursor"]
+    assert len(seen) == len(full_state.visible("feed")) == 700
+    now = full_state.now().replace(tzinfo=None)
+
+    def at(text: str) -> datetime:
+        return datetime.strptime(text, "%Y-%m-%d %H:%M:%S")
+
+    for order in seen:
+        called, dispatched = at(order["call_time"]), at(order["dispatch_time"])
+        assert called < dispatched <= now, order["order_no"]
+        assert dispatched < at(order["time_limit"]), order["order_no"]
+    newest = max(seen, key=lambda o: o["dispatch_time"])
+    assert now - at(newest["dispatch_time"]) < timedelta(days=1)  # the 700th, the one refused
+
+
 def test_report_back_sign_return_feedback(client):
     data = client.get("/api/12345/orders?limit=200", headers=AUTH).get_json()["data"]
     open_orders = [o["order_no"] for o in data["items"] if o["status"] == "待签收"]
