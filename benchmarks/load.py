@@ -325,8 +325,16 @@ def main() -> int:
     parser.add_argument(
         "--export-every", type=float, default=EXPORT_EVERY, help="seconds between two exports"
     )
+    parser.add_argument(
+        "--think",
+        default="0.5,2",
+        help="seconds a user waits between two requests, MIN,MAX (default 0.5,2: a stress pace; "
+        "staff reading a page wait longer)",
+    )
     args = parser.parse_args()
     EXPORT_EVERY = args.export_every
+    low, high = (float(v) for v in args.think.split(","))
+    Staff.wait_time = between(low, high)
 
     instance = args.instance_dir or Path(tempfile.mkdtemp(prefix="huiying-load-"))
     counts = {name: max(1, round(args.users * share)) for name, _, share in ROLES}
@@ -384,7 +392,7 @@ def report(
     env: Environment, args: argparse.Namespace, elapsed: float, peak: int, cpu: float
 ) -> None:
     stats = env.stats
-    print(f"\n{args.users} 个用户，{elapsed:.0f} 秒，gunicorn {args.workers} 个工作进程 × {args.threads} 线程，"
+    print(f"\n{args.users} 个用户（每次请求间隔 {args.think.replace(',', '–')} 秒），{elapsed:.0f} 秒，gunicorn {args.workers} 个工作进程 × {args.threads} 线程，"
           f"{env.host}（{args.database_url.split('@')[-1]}）")  # fmt: skip
     print("| 请求 | 次数 | 失败 | p50 ms | p95 ms | p99 ms | 最大 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
