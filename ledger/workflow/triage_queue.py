@@ -60,10 +60,16 @@ QUEUE_COLUMNS = (
 )
 
 
+def _is_step() -> ColumnElement[bool]:
+    """A routing step (routed, confirmed, corrected or sent back), not a bare suggestion: a
+    re-suggestion after retraining must not move a sent-back item out of 被退回."""
+    return or_(RoutingDecision.department_id.is_not(None), RoutingDecision.method == "returned")
+
+
 def _last_method() -> ColumnElement[str]:
     return (
         select(RoutingDecision.method)
-        .where(RoutingDecision.item_id == Item.id)
+        .where(RoutingDecision.item_id == Item.id, _is_step())
         .order_by(RoutingDecision.id.desc())
         .limit(1)
         .correlate(Item)
@@ -139,7 +145,7 @@ def sent_back(session: Session, items: Iterable[Item]) -> dict[int, SentBack]:
         return {}
     rows = session.scalars(
         select(RoutingDecision)
-        .where(RoutingDecision.item_id.in_(ids))
+        .where(RoutingDecision.item_id.in_(ids), _is_step())
         .order_by(RoutingDecision.item_id, RoutingDecision.id)
     ).all()
     names = {d.id: d.name for d in session.scalars(select(Department))}

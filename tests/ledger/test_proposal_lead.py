@@ -19,7 +19,7 @@ from ledger.intake.receipt import load_receipt_rules
 from ledger.intake.rerouting import reroute_waiting
 from ledger.models import Event, Item, ItemStatus, Proposal, ProposalCoHandler, User
 from ledger.settings import Settings
-from ledger.workflow import handling, triage
+from ledger.workflow import handling, triage, triage_queue
 from ledger.workflow.guards import Clock, NotVisible, WorkflowError
 from ledger.workflow.proposals import steps as proposals
 from ledger.workflow.proposals.checks import check_reply_ready
@@ -216,3 +216,8 @@ def test_a_new_model_never_routes_a_proposal_its_lead_sent_back(
         select(Event.action).where(Event.item_id == item.id, Event.id > sent_back)
     ).all()
     assert actions == ["分办建议更新", "分办建议更新"]
+    # and it stays in the 被退回 tab with who sent it back: a re-suggestion is not a routing step
+    office = user(session, "fenban")
+    assert item in triage_queue.queue_page(session, office, "returned")
+    assert item not in triage_queue.queue_page(session, office, "new")
+    assert triage_queue.sent_back(session, [item])[item.id].department == "中小企业局"
