@@ -35,6 +35,12 @@ def visible_items(user: User) -> Select[Item]:
     return stmt
 
 
+def visibility_key(user: User) -> str | int | None:
+    """What decides `visible_items(user)`: users with the same key see the same items (a key for
+    figures kept across requests)."""
+    return "all" if user.sees_all_departments else user.department_id
+
+
 @dataclass(frozen=True)
 class ItemFilter:
     channel: str | None = None

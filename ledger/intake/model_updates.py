@@ -8,8 +8,8 @@ the current model (or the last attempt) had seen, it trains a candidate on the s
 trained on by an automatic retrain — and compares candidate and current model on those held-out
 routes (macro-F1 of the top suggestion, with the 处室 catalogue prior, as intake routes). The
 candidate replaces the current model only if it is not worse; the old model is kept for
-`huiying model rollback` and the admin page's 回滚 (`rollback_recorded`, `rollback_by_admin`). Both figures go on the
-new model's card and into the update log.
+`huiying model rollback` and the admin page's 回滚 (`rollback_recorded`, `rollback_by_admin`).
+Both figures go on the new model's card and into the update log.
 """
 
 from __future__ import annotations

@@ -93,18 +93,16 @@ def _scope(user: User, since: datetime | None) -> Select[Item]:
     return base
 
 
+def _running() -> ColumnElement[bool]:
+    return and_(Item.status.in_(OVERDUE_STATUSES), Item.due_at.is_not(None))
+
+
 def _red(now: datetime) -> ColumnElement[bool]:
-    return and_(Item.status.in_(OVERDUE_STATUSES), Item.due_at.is_not(None), Item.due_at < now)
+    return and_(_running(), Item.due_at < now)
 
 
 def _yellow(now: datetime) -> ColumnElement[bool]:
-    return and_(
-        Item.status.in_(OVERDUE_STATUSES),
-        Item.due_at.is_not(None),
-        Item.due_at >= now,
-        Item.warn_at.is_not(None),
-        Item.warn_at <= now,
-    )
+    return and_(_running(), Item.due_at >= now, Item.warn_at.is_not(None), Item.warn_at <= now)
 
 
 def figures(session: Session, user: User, now: datetime, since: datetime | None = None) -> Figures:

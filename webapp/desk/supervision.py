@@ -10,6 +10,7 @@ from flask import Blueprint, current_app, redirect, render_template, request, ur
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.models import Role, User
+from ledger.queries import visibility_key
 from ledger.workflow import supervision
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
@@ -32,8 +33,7 @@ FIGURES_SECONDS = 60.0
 
 def _figures(user: User, now: datetime, period: str, since: datetime | None) -> supervision.Figures:
     seconds = float(current_app.config.get("BOARD_FIGURES_SECONDS", FIGURES_SECONDS))
-    # what the user may see decides the figures (ledger.queries.visible_items): the cache key
-    key = ("all" if user.sees_all_departments else user.department_id, period)
+    key = (visibility_key(user), period)  # what the user may see decides the figures
     kept: dict[Any, supervision.Figures] = current_app.extensions.setdefault(
         "huiying.board_figures", {}
     )
