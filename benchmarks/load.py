@@ -310,6 +310,17 @@ def worker_memory(master: int) -> int:
         return 0
 
 
+def think_range(text: str) -> tuple[float, float]:
+    """--think MIN,MAX: two numbers of seconds, 0 ≤ MIN ≤ MAX."""
+    try:
+        low, high = (float(v) for v in text.split(","))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"“{text}”不是 最少,最多 两个秒数，例如 3,10") from None
+    if not 0 <= low <= high:
+        raise argparse.ArgumentTypeError(f"“{text}”：须 0 ≤ 最少 ≤ 最多，例如 3,10")
+    return low, high
+
+
 def main() -> int:
     global EXPORT_EVERY
     parser = argparse.ArgumentParser(
@@ -327,14 +338,14 @@ def main() -> int:
     )
     parser.add_argument(
         "--think",
+        type=think_range,
         default="0.5,2",
         help="seconds a user waits between two requests, MIN,MAX (default 0.5,2: a stress pace; "
         "staff reading a page wait longer)",
     )
     args = parser.parse_args()
     EXPORT_EVERY = args.export_every
-    low, high = (float(v) for v in args.think.split(","))
-    Staff.wait_time = between(low, high)
+    Staff.wait_time = between(*args.think)
 
     instance = args.instance_dir or Path(tempfile.mkdtemp(prefix="huiying-load-"))
     counts = {name: max(1, round(args.users * share)) for name, _, share in ROLES}
@@ -392,7 +403,7 @@ def report(
     env: Environment, args: argparse.Namespace, elapsed: float, peak: int, cpu: float
 ) -> None:
     stats = env.stats
-    print(f"\n{args.users} 个用户（每次请求间隔 {args.think.replace(',', '–')} 秒），{elapsed:.0f} 秒，gunicorn {args.workers} 个工作进程 × {args.threads} 线程，"
+    print(f"\n{args.users} 个用户（每次请求间隔 {args.think[0]:g}–{args.think[1]:g} 秒），{elapsed:.0f} 秒，gunicorn {args.workers} 个工作进程 × {args.threads} 线程，"
           f"{env.host}（{args.database_url.split('@')[-1]}）")  # fmt: skip
     print("| 请求 | 次数 | 失败 | p50 ms | p95 ms | p99 ms | 最大 ms |")
     print("|---|---:|---:|---:|---:|---:|---:|")
