@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from classifier.userdict import userdict_entries
+from classifier.words.userdict import userdict_entries
 
 # Place/organisation suffixes: a noun run ending in one of these is a name. Areas (a town, a street,
 # a lake district, a road) hold many unrelated issues, so they weigh less than a compound or a school.

@@ -14,7 +14,7 @@ Prints a markdown table:
 - the character n-gram vectoriser against scikit-learn's TfidfVectorizer(analyzer="char");
 - a learning curve (10/25/50/100 examples per class sampled from train, scored on test), for the
   model alone and with the platform's own category tree (taxonomy.csv: the level-2/level-3 names under
-  each label) as the catalogue prior of `classifier.catalogue`, as departments.toml is for a 处室.
+  each label) as the catalogue prior of `classifier.routing.catalogue`, as departments.toml is for a 处室.
 
     HUIYING_SHARED_DATA=/path/to/shared/data .venv/bin/python benchmarks/classify.py [--quick]
 """
@@ -43,12 +43,12 @@ from sklearn.feature_extraction.text import TfidfVectorizer  # noqa: E402
 from sklearn.metrics import f1_score  # noqa: E402
 from sklearn.model_selection import StratifiedKFold  # noqa: E402
 
-from classifier.catalogue import CataloguePrior, DepartmentProfile  # noqa: E402
-from classifier.charngrams import CharNgramTfidf  # noqa: E402
-from classifier.evaluation import evaluate_predictions, evaluate_router  # noqa: E402
-from classifier.features import to_frame  # noqa: E402
-from classifier.model import TrainConfig, fit_pipeline, train_from_examples  # noqa: E402
-from classifier.text import (  # noqa: E402
+from classifier.routing.catalogue import CataloguePrior, DepartmentProfile  # noqa: E402
+from classifier.routing.evaluation import evaluate_predictions, evaluate_router  # noqa: E402
+from classifier.routing.model import TrainConfig, fit_pipeline, train_from_examples  # noqa: E402
+from classifier.words.charngrams import CharNgramTfidf  # noqa: E402
+from classifier.words.features import to_frame  # noqa: E402
+from classifier.words.text import (  # noqa: E402
     compact,
     cut_words,
     normalise,

@@ -48,8 +48,8 @@ from sklearn.naive_bayes import ComplementNB  # noqa: E402
 from sklearn.preprocessing import LabelEncoder  # noqa: E402
 from sklearn.svm import LinearSVC  # noqa: E402
 
-from classifier.charngrams import CharNgramTfidf  # noqa: E402
-from classifier.text import cut_words, normalise, quiet_jieba  # noqa: E402
+from classifier.words.charngrams import CharNgramTfidf  # noqa: E402
+from classifier.words.text import cut_words, normalise, quiet_jieba  # noqa: E402
 
 BLEND_WEIGHTS = (0.1, 0.15, 0.25)
 

@@ -23,11 +23,11 @@ from sklearn.model_selection import train_test_split
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from classifier.catalogue import CataloguePrior  # noqa: E402
-from classifier.model import TrainConfig, train_from_examples  # noqa: E402
-from classifier.negatives import NOT_OURS, load_real_negatives  # noqa: E402
-from classifier.seed import load_seed_corpus  # noqa: E402
-from classifier.text import quiet_jieba  # noqa: E402
+from classifier.routing.catalogue import CataloguePrior  # noqa: E402
+from classifier.routing.model import TrainConfig, train_from_examples  # noqa: E402
+from classifier.routing.negatives import NOT_OURS, load_real_negatives  # noqa: E402
+from classifier.routing.seed import load_seed_corpus  # noqa: E402
+from classifier.words.text import quiet_jieba  # noqa: E402
 
 DATA = REPO / "data"
 MESSAGES = REPO / "tests" / "files" / "routing_messages.csv"

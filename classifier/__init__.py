@@ -1,7 +1,8 @@
 """Text → 处室 routing, 舆情 topic tags and risk level. A pure library: imports nothing of ours.
 
-Modules: ``text`` (normalisation, tokeniser), ``charngrams`` / ``features`` (TF-IDF), ``model``
-(router training and prediction), ``catalogue`` (routing evidence from the 处室 catalogue), ``card``
-(model card and persistence), ``topics`` / ``risk`` (舆情 tags and level), ``evaluation``, ``seed``
-(cold-start corpus), ``negatives`` (real 非本厅职责 messages from the shared data folder).
+Subpackages: ``words`` (normalisation and tokeniser, user dictionary, char n-grams, TF-IDF
+features), ``routing`` (router training and prediction, the 处室 catalogue's evidence, model card
+and persistence, evaluation, the cold-start seed corpus, real 非本厅职责 negatives), ``opinion``
+(舆情 topic tags and risk level). ``minhash`` holds the near-duplicate signatures shared by intake
+and the 舆情 event grouping.
 """

@@ -60,8 +60,8 @@ def _load(path: Path, text_cols: tuple[str, ...], label_col: str | None):
 
 
 def _open_model(path: Path):
-    from classifier.card import ModelFileError, ModelVersionMismatch
-    from classifier.model import load_router
+    from classifier.routing.card import ModelFileError, ModelVersionMismatch
+    from classifier.routing.model import load_router
 
     if not path.is_file():
         _fail(f"模型文件 {path} 不存在：请先运行 `huiying train --out {path}`。")
@@ -72,7 +72,7 @@ def _open_model(path: Path):
 
 
 def _quiet() -> None:
-    from classifier.text import quiet_jieba
+    from classifier.words.text import quiet_jieba
 
     quiet_jieba()
 
@@ -116,7 +116,7 @@ def train(data, text_cols, label_col, out, if_missing, c_value, target_precision
     if not label_col:
         _fail("请用 --label-col 指定标签列。")
     _quiet()
-    from classifier.model import TrainConfig, train_from_examples
+    from classifier.routing.model import TrainConfig, train_from_examples
 
     _, _, titles, bodies, labels = _load(data, text_cols, label_col)
     keep = [i for i, label in enumerate(labels) if label]
@@ -226,7 +226,7 @@ def predict(model_path, data, text_cols, out):
 def evaluate(model_path, data, text_cols, label_col):
     """在带标签的 CSV 上评估模型 (macro-F1, per-class report, confusion matrix)."""
     _quiet()
-    from classifier.evaluation import evaluate_router, format_evaluation
+    from classifier.routing.evaluation import evaluate_router, format_evaluation
 
     router = _open_model(model_path)
     _, _, titles, bodies, labels = _load(data, text_cols, label_col)

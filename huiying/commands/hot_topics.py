@@ -37,7 +37,7 @@ def hot_topics(
     from analysis.csv_input import CsvColumns, CsvInputError, read_messages
     from analysis.hotness import FORMULA, rank_topics
     from analysis.topics import discover
-    from classifier.userdict import quiet_jieba
+    from classifier.words.userdict import quiet_jieba
 
     quiet_jieba()
     started = time.perf_counter()

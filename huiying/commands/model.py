@@ -58,7 +58,7 @@ def show() -> None:
 )
 def retrain(if_due: bool) -> None:
     """用台账中人工确认的分办训练候选模型；不比当前模型差才切换。"""
-    from classifier.text import quiet_jieba
+    from classifier.words.text import quiet_jieba
     from ledger.db import make_engine, make_session_factory
     from ledger.intake.model_updates import retrain_if_due
 

@@ -13,7 +13,7 @@ from ledger.settings import Settings
 @click.command()
 def route() -> None:
     """用当前分办模型为“待分办”事项重新给出建议（模型重新训练后运行）。"""
-    from classifier.text import quiet_jieba
+    from classifier.words.text import quiet_jieba
 
     quiet_jieba()
     settings = Settings.from_env()

@@ -21,9 +21,9 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from classifier.card import ModelCard
-from classifier.model import Router as ModelPipeline
-from classifier.model import load_router as load_model_file
+from classifier.routing.card import ModelCard
+from classifier.routing.model import Router as ModelPipeline
+from classifier.routing.model import load_router as load_model_file
 from ledger.intake.routing import save_model_atomically
 from ledger.settings import Settings
 

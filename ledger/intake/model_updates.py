@@ -22,8 +22,8 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from classifier.card import ModelCard, ModelFileError, ModelVersionMismatch
-from classifier.model import Router as ModelPipeline
+from classifier.routing.card import ModelCard, ModelFileError, ModelVersionMismatch
+from classifier.routing.model import Router as ModelPipeline
 from ledger.audit import record_event
 from ledger.intake.model_store import (
     ModelBusy,

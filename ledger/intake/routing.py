@@ -20,16 +20,16 @@ from typing import Protocol
 
 from sqlalchemy.orm import Session
 
-from classifier.card import ModelFileError, ModelVersionMismatch
-from classifier.catalogue import CataloguePrior
-from classifier.model import Prediction, TrainConfig
-from classifier.model import Router as ModelPipeline
-from classifier.model import load_router as load_model_file
-from classifier.negatives import load_real_negatives
-from classifier.risk import assess_normalised
-from classifier.seed import train_cold_start
-from classifier.topics import OpinionConfig, load_opinion_config, topics_in
-from classifier.topics import normalise as topic_form
+from classifier.opinion.risk import assess_normalised
+from classifier.opinion.topics import OpinionConfig, load_opinion_config, topics_in
+from classifier.opinion.topics import normalise as topic_form
+from classifier.routing.card import ModelFileError, ModelVersionMismatch
+from classifier.routing.catalogue import CataloguePrior
+from classifier.routing.model import Prediction, TrainConfig
+from classifier.routing.model import Router as ModelPipeline
+from classifier.routing.model import load_router as load_model_file
+from classifier.routing.negatives import load_real_negatives
+from classifier.routing.seed import train_cold_start
 from ledger.settings import Settings
 
 log = logging.getLogger(__name__)

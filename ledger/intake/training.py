@@ -11,11 +11,11 @@ from sklearn.model_selection import train_test_split
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from classifier.catalogue import CataloguePrior
-from classifier.model import Router as ModelPipeline
-from classifier.model import TrainConfig, train_from_examples
-from classifier.negatives import NOT_OURS, load_real_negatives
-from classifier.seed import load_seed_corpus
+from classifier.routing.catalogue import CataloguePrior
+from classifier.routing.model import Router as ModelPipeline
+from classifier.routing.model import TrainConfig, train_from_examples
+from classifier.routing.negatives import NOT_OURS, load_real_negatives
+from classifier.routing.seed import load_seed_corpus
 from ledger.intake.model_store import archive_and_save
 from ledger.intake.routing import MIN_AUTO_THRESHOLD
 from ledger.models import Department, Item, RoutingDecision

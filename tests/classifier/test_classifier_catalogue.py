@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from classifier.catalogue import CataloguePrior, DepartmentProfile, blend, read_profiles
-from classifier.seed import DEFAULT_SEED_CORPUS
+from classifier.routing.catalogue import CataloguePrior, DepartmentProfile, blend, read_profiles
+from classifier.routing.seed import DEFAULT_SEED_CORPUS
 
 PROFILES = [
     DepartmentProfile("a", "甲处", "化工园区认定", ("化工园区",), ("化工园区认定结果何时公布",)),

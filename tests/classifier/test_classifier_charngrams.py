@@ -7,7 +7,7 @@ import pickle
 import numpy as np
 import pytest
 
-from classifier.charngrams import CharNgramTfidf
+from classifier.words.charngrams import CharNgramTfidf
 
 DOCS = [
     "我们是专精特新小巨人企业，化工园区认定什么时候公布？",
@@ -75,7 +75,7 @@ def test_pickle_round_trip_without_lookup_table(fitted):
 def test_pipeline_calibrates_with_sklearn_temperature_scaling():
     from sklearn.calibration import CalibratedClassifierCV
 
-    from classifier.model import TrainConfig, fit_pipeline
+    from classifier.routing.model import TrainConfig, fit_pipeline
 
     texts = [d * (i + 1) for i in range(6) for d in DOCS]
     labels = [str(j % 4) for _ in range(6) for j in range(4)]
@@ -120,7 +120,7 @@ def test_check_estimator_passes_where_it_applies():
 def test_defaults_match_the_pipeline_and_fit_returns_self():
     from sklearn.base import clone
 
-    from classifier.features import FeatureConfig
+    from classifier.words.features import FeatureConfig
 
     est = CharNgramTfidf()
     config = FeatureConfig()

@@ -7,7 +7,7 @@ import csv
 import pytest
 from click.testing import CliRunner
 
-from classifier.seed import load_seed_corpus
+from classifier.routing.seed import load_seed_corpus
 from huiying.commands.classify import evaluate, predict, train
 
 CODES = {"sme", "operation", "chemical", "not_ours", "radio"}

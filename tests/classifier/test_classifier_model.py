@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import importlib
 import pickle
+import sys
 
 import joblib
 import numpy as np
 import pytest
 
-from classifier import card as card_io
-from classifier.model import Router, choose_threshold, load_router, train_from_examples
-from classifier.seed import load_seed_corpus, train_cold_start
-from classifier.text import compact, tokenize
+from classifier.routing import card as card_io
+from classifier.routing.model import Router, choose_threshold, load_router, train_from_examples
+from classifier.routing.seed import load_seed_corpus, train_cold_start
+from classifier.words.text import compact, tokenize
 
 
 @pytest.fixture(scope="module")
@@ -20,7 +22,7 @@ def seed_router() -> Router:
 
 
 def test_tokenize_is_module_level_and_picklable():
-    assert tokenize.__module__ == "classifier.text"
+    assert tokenize.__module__ == "classifier.words.text"
     assert pickle.loads(pickle.dumps(tokenize)) is tokenize
 
 
@@ -111,3 +113,27 @@ def test_single_text_training_without_titles():
     )
     assert router.card.params["use_title"] is False
     assert router.predict(None, ["拉闸限电 停电 有序用电"])[0].label == "operation"
+
+
+def test_model_saved_before_the_regrouping_still_loads(seed_router, tmp_path, monkeypatch):
+    """A model pickled when the classes lived in `classifier.model`, `classifier.charngrams`, … (before
+    the subpackages) is read through the moved names, so an office keeps its trained model."""
+    path = seed_router.save(tmp_path / "router.joblib")
+    container = joblib.load(path)
+    estimator = pickle.loads(container["estimator"])
+    # Pickle as the old layout did: every class and function of a moved module under its old name.
+    for old, new in card_io.MOVED_MODULES.items():
+        module = importlib.import_module(new)
+        monkeypatch.setitem(sys.modules, old, module)
+        for value in vars(module).values():
+            if getattr(value, "__module__", None) == new and hasattr(value, "__qualname__"):
+                monkeypatch.setattr(value, "__module__", old)
+    old_bytes = pickle.dumps(estimator, protocol=pickle.HIGHEST_PROTOCOL)
+    monkeypatch.undo()
+    assert b"classifier.words" not in old_bytes and b"classifier.routing" not in old_bytes
+    assert b"classifier.charngrams" in old_bytes or b"classifier.model" in old_bytes
+    container["estimator"] = old_bytes
+    joblib.dump(container, path)
+    loaded = load_router(path)
+    titles, bodies = ["工厂被拉闸限电"], ["这周已经停了三次电，订单交不了"]
+    assert loaded.predict(titles, bodies) == seed_router.predict(titles, bodies)

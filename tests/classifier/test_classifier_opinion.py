@@ -4,8 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from classifier.risk import assess_risk
-from classifier.topics import ConfigError, load_opinion_config, parse_opinion_config, tag_topics
+from classifier.opinion.risk import assess_risk
+from classifier.opinion.topics import (
+    ConfigError,
+    load_opinion_config,
+    parse_opinion_config,
+    tag_topics,
+)
 
 
 @pytest.fixture(scope="module")

@@ -26,13 +26,13 @@ import pytest
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from classifier import charngrams
-from classifier.catalogue import CataloguePrior, blend
-from classifier.charngrams import CharNgramTfidf
-from classifier.features import TEXT_COLUMN, to_frame
-from classifier.model import Router
-from classifier.seed import DEFAULT_SEED_CORPUS, load_seed_corpus, train_cold_start
-from classifier.text import (
+from classifier.routing.catalogue import CataloguePrior, blend
+from classifier.routing.model import Router
+from classifier.routing.seed import DEFAULT_SEED_CORPUS, load_seed_corpus, train_cold_start
+from classifier.words import charngrams
+from classifier.words.charngrams import CharNgramTfidf
+from classifier.words.features import TEXT_COLUMN, to_frame
+from classifier.words.text import (
     _FULLWIDTH,
     _HAS_FULLWIDTH,
     _segmenter,
@@ -109,7 +109,7 @@ class ReferencePrior:
 
 
 def catalogue_documents() -> list[str]:
-    from classifier.catalogue import read_profiles
+    from classifier.routing.catalogue import read_profiles
 
     return [
         normalise(text)

@@ -15,9 +15,9 @@ from pathlib import Path
 import pytest
 from sklearn.metrics import f1_score
 
-from classifier.features import to_frame
-from classifier.model import TrainConfig, fit_pipeline
-from classifier.text import compact
+from classifier.routing.model import TrainConfig, fit_pipeline
+from classifier.words.features import to_frame
+from classifier.words.text import compact
 
 DATA = (
     Path(os.environ.get("HUIYING_SHARED_DATA", Path(__file__).resolve().parents[3] / "shared/data"))

@@ -7,9 +7,9 @@ import pickle
 import numpy as np
 import pytest
 
-from classifier.model import Router
-from classifier.seed import train_cold_start
-from classifier.text import (
+from classifier.routing.model import Router
+from classifier.routing.seed import train_cold_start
+from classifier.words.text import (
     TextNormaliser,
     cut_words,
     normalise,

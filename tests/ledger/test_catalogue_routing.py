@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from classifier.negatives import load_real_negatives
+from classifier.routing.negatives import load_real_negatives
 from ledger.intake.pipeline import IntakeContext
 from ledger.intake.routing import cold_start_model
 from ledger.settings import REPO_ROOT, Settings

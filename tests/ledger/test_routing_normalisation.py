@@ -1,6 +1,6 @@
 """One normalisation per text on the routing path: the model and the 处室 catalogue prior read
-the same `classifier.text.normalise` form, computed once per message; the topic and risk rules
-share one `classifier.topics.normalise` form per message, and their keyword lists are normalised
+the same `classifier.words.text.normalise` form, computed once per message; the topic and risk rules
+share one `classifier.opinion.topics.normalise` form per message, and their keyword lists are normalised
 once when the rules load. The suggestions, topics and risk are those of normalising separately."""
 
 from __future__ import annotations
@@ -15,12 +15,12 @@ from typing import Any
 import numpy as np
 import pytest
 
-from classifier import text as text_module
-from classifier import topics as topics_module
-from classifier.catalogue import CataloguePrior, blend
-from classifier.model import load_router
-from classifier.risk import assess_risk
-from classifier.topics import OpinionConfig, load_opinion_config, tag_topics
+from classifier.opinion import topics as topics_module
+from classifier.opinion.risk import assess_risk
+from classifier.opinion.topics import OpinionConfig, load_opinion_config, tag_topics
+from classifier.routing.catalogue import CataloguePrior, blend
+from classifier.routing.model import load_router
+from classifier.words import text as text_module
 from ledger.intake.routing import ModelRouter
 
 MESSAGES = Path(__file__).resolve().parents[1] / "files" / "routing_messages.csv"

@@ -13,7 +13,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from classifier.model import TrainConfig, train_from_examples
+from classifier.routing.model import TrainConfig, train_from_examples
 from ledger.intake.model_store import archive_and_save, previous_models, read_log
 from ledger.intake.routing import load_model, load_prior
 from ledger.models import Event, Item

@@ -2,7 +2,7 @@
 links it to an existing event, or dismisses it with a reason (kept and audited).
 
 Two triggers, both thresholds in data/opinion_events.toml:
-- an item whose risk level (classifier/risk.py) is one of `risk_levels` (重大);
+- an item whose risk level (classifier/opinion/risk.py) is one of `risk_levels` (重大);
 - a burst: `burst_count` similar items received within the last `burst_hours`, similar meaning
   character-bigram Jaccard ≥ `burst_similarity` — the same measure as the ledger's 疑似重复
   (ledger.intake.duplicates), grouped into connected components.

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[1] / "data" / "topics.toml"
+DEFAULT_TOPICS_FILE = Path(__file__).resolve().parents[2] / "data" / "topics.toml"
 
 _WHITESPACE = re.compile(r"\s+")
 
@@ -161,7 +161,7 @@ def tag_topics(text: str, config: OpinionConfig) -> list[str]:
 
 def topics_in(norm: str, config: OpinionConfig) -> list[str]:
     """`tag_topics` of a text already in matching form (`normalise`), for a caller that also
-    assesses its risk (`classifier.risk.assess_normalised`)."""
+    assesses its risk (`classifier.opinion.risk.assess_normalised`)."""
     tags = []
     for topic in config.topics:
         if not matched_keywords(norm, topic.forms, topic.patterns):

@@ -10,6 +10,7 @@ Pickles can run code when loaded: only load model files this installation wrote 
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import pickle
 import platform
@@ -22,9 +23,26 @@ from typing import Any
 
 import joblib
 
-from classifier.text import segmenter_info
+from classifier.words.text import segmenter_info
 
 FORMAT = "huiying-router/1"
+
+# Where the classifier's modules lived before they were grouped into subpackages: a model trained
+# before then names its classes by the old paths, and an office's trained model must survive the upgrade.
+MOVED_MODULES = {
+    f"classifier.{name}": f"classifier.{package}.{name}"
+    for package, names in {
+        "words": ("text", "userdict", "charngrams", "features"),
+        "routing": ("model", "catalogue", "negatives", "seed", "card", "evaluation"),
+        "opinion": ("topics", "risk"),
+    }.items()
+    for name in names
+}
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        return super().find_class(MOVED_MODULES.get(module, module), name)
 
 
 class ModelVersionMismatch(RuntimeError):
@@ -111,4 +129,4 @@ def load(path: str | Path) -> tuple[Any, ModelCard]:
             f"模型 {path} 是用不同版本的软件训练的（{'; '.join(diffs)}），请重新运行 `huiying train`。"
             f"\nModel {path} was trained with other library versions; run `huiying train` again."
         )
-    return pickle.loads(container["estimator"]), card
+    return _Unpickler(io.BytesIO(container["estimator"])).load(), card

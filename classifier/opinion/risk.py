@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from classifier.topics import OpinionConfig, matched_keywords, normalise
+from classifier.opinion.topics import OpinionConfig, matched_keywords, normalise
 
 
 @dataclass(frozen=True)
@@ -27,7 +27,7 @@ def assess_risk(text: str, config: OpinionConfig, repeat_count: int = 0) -> Risk
 
 
 def assess_normalised(norm: str, config: OpinionConfig, repeat_count: int = 0) -> RiskAssessment:
-    """`assess_risk` of a text already in matching form (`classifier.topics.normalise`)."""
+    """`assess_risk` of a text already in matching form (`classifier.opinion.topics.normalise`)."""
     score = 0
     reasons: list[str] = []
     signals: list[str] = []

@@ -1,6 +1,6 @@
 """The project's jieba user dictionary, and jieba's log: what tokenising needs before scikit-learn.
 
-Apart from `classifier.text` (which imports scikit-learn for its transformer) so that topic discovery
+Apart from `classifier.words.text` (which imports scikit-learn for its transformer) so that topic discovery
 and the `huiying hot-topics` command can use them without paying for that import.
 """
 
@@ -10,7 +10,7 @@ import logging
 import os
 from pathlib import Path
 
-DEFAULT_USERDICT = Path(__file__).resolve().parents[1] / "data" / "userdict.txt"
+DEFAULT_USERDICT = Path(__file__).resolve().parents[2] / "data" / "userdict.txt"
 USERDICT_ENV = "HUIYING_USERDICT"
 
 

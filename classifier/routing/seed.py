@@ -12,10 +12,10 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from classifier.model import Progress, Router, TrainConfig, train_from_examples
-from classifier.negatives import NOT_OURS, Negative
+from classifier.routing.model import Progress, Router, TrainConfig, train_from_examples
+from classifier.routing.negatives import NOT_OURS, Negative
 
-DEFAULT_SEED_CORPUS = Path(__file__).resolve().parents[1] / "data" / "seed_corpus.csv"
+DEFAULT_SEED_CORPUS = Path(__file__).resolve().parents[2] / "data" / "seed_corpus.csv"
 
 
 @dataclass(frozen=True)

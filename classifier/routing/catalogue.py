@@ -4,7 +4,7 @@ Each 处室 entry lists its duties, `terms` (words that suggest it) and `request
 it handles). `CataloguePrior` turns them into per-处室 evidence for a message:
 
 - keyword evidence: how many of the 处室's terms occur in the message (both in the normalised form
-  of `classifier.text`, so spacing, full-width forms and stopwords do not matter);
+  of `classifier.words.text`, so spacing, full-width forms and stopwords do not matter);
 - similarity evidence: the highest character-bigram TF-IDF cosine between the message and the
   处室's typical requests and duties.
 
@@ -31,7 +31,7 @@ import scipy.sparse as sp
 from scipy.special import softmax
 from sklearn.feature_extraction.text import CountVectorizer, TfidfTransformer
 
-from classifier.text import normalise
+from classifier.words.text import normalise
 
 # Weights of the two kinds of evidence (logit units per matching term / per unit of cosine), chosen
 # by 5-fold cross-validation on the seed corpus with the real negatives, never on the test messages
@@ -198,7 +198,7 @@ class CataloguePrior:
         return self.evidence_normalised([normalise(t) for t in texts])
 
     def evidence_normalised(self, normalised: Sequence[str]) -> np.ndarray:
-        """`evidence` of texts already in `classifier.text.normalise` form (the router has it:
+        """`evidence` of texts already in `classifier.words.text.normalise` form (the router has it:
         its model reads the same form)."""
         keywords = self.keyword_hits(normalised)  # linear in hits: scored above log(1 + hits)
         return self.keyword_weight * keywords + self.similarity_weight * self.similarity(normalised)

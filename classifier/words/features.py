@@ -6,7 +6,7 @@ of features; without titles (single-text data such as the Teddy Cup corpus) that
 
 Character 1–2 grams over letters and digits (whitespace and punctuation dropped, full-width folded)
 were chosen by validation on Teddy Cup train: on Chinese they cover most words, they are identical for
-raw and space-segmented text, and computed in numpy (`classifier.charngrams`) they cost a few
+raw and space-segmented text, and computed in numpy (`classifier.words.charngrams`) they cost a few
 microseconds per message, where jieba word cuts cost ~150 µs. Word n-grams (jieba/rjieba cuts) remain
 available as an option (`word_weight > 0`) at that price.
 
@@ -35,8 +35,8 @@ from sklearn.compose import ColumnTransformer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.pipeline import Pipeline
 
-from classifier.charngrams import CharNgramTfidf
-from classifier.text import TextNormaliser, tokenize
+from classifier.words.charngrams import CharNgramTfidf
+from classifier.words.text import TextNormaliser, tokenize
 
 TEXT_COLUMN = 0
 TITLE_COLUMN = 1
@@ -77,7 +77,7 @@ def char_vectorizer(
     seed: int = 0,
     remove_stopwords: bool = True,
 ) -> Pipeline:
-    """Normalised text (`classifier.text.normalise`) → hashed character n-gram TF-IDF."""
+    """Normalised text (`classifier.words.text.normalise`) → hashed character n-gram TF-IDF."""
     return Pipeline(
         [
             ("normalise", TextNormaliser(remove_stopwords)),

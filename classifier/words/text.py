@@ -31,7 +31,7 @@ from typing import Any
 import numpy as np
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from classifier.userdict import quiet_jieba, userdict_entries, userdict_path
+from classifier.words.userdict import quiet_jieba, userdict_entries, userdict_path
 
 _WHITESPACE = re.compile(r"\s+")
 # Tokens made only of punctuation, symbols or whitespace carry no routing signal.

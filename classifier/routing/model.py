@@ -28,10 +28,10 @@ from sklearn.model_selection import train_test_split
 from sklearn.pipeline import Pipeline
 from sklearn.svm import LinearSVC
 
-from classifier import card as card_io
-from classifier.catalogue import CataloguePrior, blend
-from classifier.features import TEXT_COLUMN, FeatureConfig, build_features, to_frame
-from classifier.text import with_normal_forms
+from classifier.routing import card as card_io
+from classifier.routing.catalogue import CataloguePrior, blend
+from classifier.words.features import TEXT_COLUMN, FeatureConfig, build_features, to_frame
+from classifier.words.text import with_normal_forms
 
 Progress = Callable[[str], None]
 
@@ -118,7 +118,7 @@ class Router:
         prior: CataloguePrior | None = None,
     ) -> list[Prediction]:
         """Top-3 per message; with a catalogue `prior`, its evidence is blended in (see
-        `classifier.catalogue`). Auto-routing needs the threshold *and* agreement with the model
+        `classifier.routing.catalogue`). Auto-routing needs the threshold *and* agreement with the model
         alone: a suggestion that only the catalogue makes is always checked by a person.
 
         Each text is normalised once: with a prior, the model's text block and the prior read the

@@ -13,7 +13,7 @@ from sklearn.metrics import (
     precision_recall_fscore_support,
 )
 
-from classifier.model import Router
+from classifier.routing.model import Router
 
 
 @dataclass(frozen=True)

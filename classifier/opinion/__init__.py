@@ -1,0 +1,1 @@
+"""舆情 topic tags and risk level."""
