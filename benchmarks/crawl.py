@@ -24,8 +24,8 @@ sys.path.insert(0, str(REPO))
 from benchmarks.pg_watch import PgWatch  # noqa: E402
 from crawler.process import CrawlSummary, run_crawl  # noqa: E402
 from demoportal.server import start_in_thread  # noqa: E402
-from ledger.catalogue import sync_departments  # noqa: E402
 from ledger.db import make_engine, make_session_factory  # noqa: E402
+from ledger.office.catalogue import sync_departments  # noqa: E402
 from ledger.schema import upgrade  # noqa: E402
 
 # With two processes run_crawl deals the sources out in this order: the board (900 detail pages)

@@ -18,11 +18,11 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from ledger.catalogue import sync_departments  # noqa: E402
 from ledger.db import make_engine, make_session_factory  # noqa: E402
 from ledger.intake.batch import intake_batch  # noqa: E402
 from ledger.intake.pipeline import IntakeContext, intake  # noqa: E402
 from ledger.intake.records import IntakeRecord  # noqa: E402
+from ledger.office.catalogue import sync_departments  # noqa: E402
 from ledger.schema import upgrade  # noqa: E402
 from ledger.settings import Settings  # noqa: E402
 

@@ -17,8 +17,8 @@ import pytest
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import Session
 
-from ledger.catalogue import sync_departments, sync_users
 from ledger.db import make_engine, make_session_factory
+from ledger.office.catalogue import sync_departments, sync_users
 from ledger.schema import upgrade
 from ledger.settings import REPO_ROOT, Settings
 

@@ -28,9 +28,9 @@ from analysis.decisions import match_decisions
 from analysis.hotness import FORMULA
 from analysis.monthly import MonthAnalysis, analyse_month, parse_month
 from analysis.report import write_docx, write_xlsx
-from ledger import disclosure
 from ledger.models import Department, Item, Role, User
 from ledger.queries import visible_items
+from ledger.workflow.disclosure import candidate_decisions as disclosure
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session

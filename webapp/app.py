@@ -35,7 +35,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
         SESSION_COOKIE_SAMESITE="Lax",
         WTF_CSRF_TIME_LIMIT=None,
         PAGE_SIZE=50,
-        # login limits (ledger.login_guard), shared by all workers through the database
+        # login limits (ledger.office.login_guard), shared by all workers through the database
         LOGIN_MAX_FAILURES=5,
         LOGIN_FAILURE_WINDOW_MINUTES=15,
         LOGIN_LOCK_MINUTES=15,

@@ -1,9 +1,9 @@
-"""Login, logout and the current user (Flask-Login), with shared login limits (ledger.login_guard).
+"""Login, logout and the current user (Flask-Login), with shared login limits (ledger.office.login_guard).
 
 Sessions end server-side: the Flask session is a signed cookie, so a copy of it stays valid
 unless the server refuses it. Each user has a session generation (User.session_generation); a
 login stores it in the session and every request compares it with the database. Logout, a
-password, role or 处室 change and deactivation bump it (ledger.accounts.end_sessions), which ends
+password, role or 处室 change and deactivation bump it (ledger.office.accounts.end_sessions), which ends
 *all* of that user's sessions at once. That is deliberate: logging out on a shared office
 computer must not leave another copy of the session alive, and it needs no per-session table.
 
@@ -32,9 +32,9 @@ from sqlalchemy.orm import joinedload
 from wtforms import PasswordField, StringField
 from wtforms.validators import DataRequired
 
-from ledger import login_guard
-from ledger.accounts import authenticate, end_sessions
 from ledger.models import User
+from ledger.office import login_guard
+from ledger.office.accounts import authenticate, end_sessions
 from ledger.workflow.guards import now_utc
 from webapp.database import get_session
 from webapp.display import local_time

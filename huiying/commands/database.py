@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import click
 
-from ledger.catalogue import CatalogueError, sync_departments, sync_users
 from ledger.db import make_engine, make_session_factory
+from ledger.office.catalogue import CatalogueError, sync_departments, sync_users
 from ledger.schema import upgrade
 from ledger.settings import Settings
 

@@ -10,8 +10,8 @@ import sys
 import click
 
 from huiying.commands.serve import serve_until_stopped
-from ledger.catalogue import sync_departments, sync_users
 from ledger.db import make_engine, make_session_factory
+from ledger.office.catalogue import sync_departments, sync_users
 from ledger.schema import upgrade
 from ledger.settings import Settings
 

@@ -21,7 +21,6 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import hash_password
 from ledger.models import (
     Department,
     Event,
@@ -33,6 +32,7 @@ from ledger.models import (
     User,
     UserRole,
 )
+from ledger.office.accounts import hash_password
 from ledger.workflow.guards import Clock
 from ledger.workflow.handling import request_extension, save_draft, send_back, staff_reply, submit
 from ledger.workflow.notices import mark_read

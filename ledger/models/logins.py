@@ -1,4 +1,4 @@
-"""Failed logins and account locks: the shared store behind the login limits (ledger.login_guard).
+"""Failed logins and account locks: the shared store behind the login limits (ledger.office.login_guard).
 
 Kept in the database so every gunicorn worker (and every server) counts the same failures.
 """

@@ -59,7 +59,7 @@ class User(Base):
     email: Mapped[str | None] = mapped_column(String(120))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-    # Bumped whenever the user's sessions must end (ledger.accounts.end_sessions); a login
+    # Bumped whenever the user's sessions must end (ledger.office.accounts.end_sessions); a login
     # session carries the number it started with and is refused once they differ.
     session_generation: Mapped[int] = mapped_column(default=0, server_default="0")
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from analysis.candidates import Candidate
 from analysis.decisions import candidate_key, match_decisions
-from ledger import disclosure
 from ledger.models import CandidateStatus, Department, DisclosureCandidate, Event, User
+from ledger.workflow.disclosure import candidate_decisions as disclosure
 from ledger.workflow.guards import NotPermitted, WorkflowError
 
 NOW = datetime(2026, 11, 2, 2, tzinfo=UTC)

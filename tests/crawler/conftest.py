@@ -16,9 +16,9 @@ from sqlalchemy.orm import Session
 
 from crawler.process import CrawlSummary, run_crawl
 from demoportal.server import PortalHandle, start_in_thread
-from ledger.catalogue import sync_departments
 from ledger.db import make_engine, make_session_factory
 from ledger.models import Item, Source
+from ledger.office.catalogue import sync_departments
 from ledger.schema import upgrade
 from ledger.settings import REPO_ROOT
 

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from ledger.catalogue import CatalogueError, read_departments
 from ledger.config.keys import check_keys
 from ledger.config.schemas import DATA_FILES
+from ledger.office.catalogue import CatalogueError, read_departments
 from ledger.settings import REPO_ROOT
 from ledger.workflow.disclosure.catalogue import CatalogueError as DisclosureCatalogueError
 from ledger.workflow.disclosure.catalogue import load_catalogue

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger import login_guard
-from ledger.login_guard import LoginPolicy
 from ledger.models import Event, User
+from ledger.office import login_guard
+from ledger.office.login_guard import LoginPolicy
 from ledger.workflow.guards import NotPermitted, WorkflowError
 
 T0 = datetime(2026, 12, 1, 2, 0, tzinfo=UTC)

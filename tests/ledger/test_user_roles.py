@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session
 
-from ledger.catalogue import CatalogueError, sync_users
 from ledger.models import Role
+from ledger.office.catalogue import CatalogueError, sync_users
 from ledger.workflow.guards import NotPermitted, require_role
 from ledger.workflow.notices import department_users, users_with_roles
 

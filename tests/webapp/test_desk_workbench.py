@@ -12,8 +12,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-from ledger.accounts import hash_password
 from ledger.models import Department, Event, Item, ItemStatus, Role, User
+from ledger.office.accounts import hash_password
 from webapp.database import get_session
 
 SME = ("关于专精特新认定的咨询", "我厂想了解专精特新申报条件，联系电话 13912345678，谢谢。")

@@ -10,7 +10,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
-import ledger.accounts
+import ledger.office.accounts
 from ledger.models import Event, User
 from webapp import create_app
 from webapp.database import get_session
@@ -162,13 +162,13 @@ def test_forwarded_address_is_used_only_behind_a_configured_proxy(
 def hash_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """Records every call of werkzeug's real password check (it still does its work)."""
     calls: list[str] = []
-    real = ledger.accounts.check_password_hash
+    real = ledger.office.accounts.check_password_hash
 
     def counting(pwhash: str, password: str) -> bool:
         calls.append(pwhash)
         return real(pwhash, password)
 
-    monkeypatch.setattr(ledger.accounts, "check_password_hash", counting)
+    monkeypatch.setattr(ledger.office.accounts, "check_password_hash", counting)
     return calls
 
 

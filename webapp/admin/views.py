@@ -8,12 +8,13 @@ from pathlib import Path
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from sqlalchemy import select
 
-from ledger import admin, crawl_log, login_guard
+from ledger import crawl_log
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
 from ledger.config import files as config_files
 from ledger.intake import model_store, model_updates
 from ledger.models import Department, Role, Source, User
+from ledger.office import admin, login_guard
 from ledger.workflow.guards import WorkflowError, now_utc
 from webapp.admin.model_card import card_view, log_line, moment
 from webapp.admin.source_files import validate_source

@@ -15,10 +15,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import end_sessions, hash_password
 from ledger.audit import record_event
 from ledger.clock.calendar import HolidayFileError, HolidayYear, parse_holiday_year
 from ledger.models import Department, Role, Source, User
+from ledger.office.accounts import end_sessions, hash_password
 from ledger.workflow.guards import WorkflowError, require_role
 
 ADMIN = (Role.ADMIN,)

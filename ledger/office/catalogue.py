@@ -9,10 +9,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from ledger.accounts import hash_password
 from ledger.config.keys import UnknownKeyError, check_keys
 from ledger.config.schemas import DEPARTMENTS, USERS
 from ledger.models import Department, Role, User
+from ledger.office.accounts import hash_password
 
 
 class CatalogueError(ValueError):
