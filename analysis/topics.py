@@ -141,7 +141,10 @@ def place_label(counts: Counter[str], size: int, sites: set[str], limit: int = 3
     site: once a site (compound, school, village) is named, other sites are the ones messages
     compare theirs with and are left out; streets and organisations stay as context. A name given
     by under half as many members as the first, or by under a third of all members, does not name
-    the topic."""
+    the topic. The arguments are left as they are: a spelling's count and site-ness are taken
+    over in copies."""
+    counts = Counter(counts)
+    sites = set(sites)
     kept: list[str] = []
     # Equally frequent: a site before a street or an organisation, a fuller spelling first.
     for p in sorted(counts, key=lambda p: (-counts[p], p not in sites, -len(p), p)):

@@ -409,6 +409,17 @@ def test_place_label_names_the_place_most_members_give() -> None:
     assert place_label(Counter({"长宁路": 4, "翠竹湾": 4}), 4, {"翠竹湾"}) == ["翠竹湾", "长宁路"]
 
 
+def test_place_label_leaves_its_arguments_as_they_are() -> None:
+    """A fuller spelling takes over a shorter one's count and site-ness in place_label's own
+    copies: the caller's counts and sites are unchanged, and a second call gives the same."""
+    counts = Counter({"云杉": 10, "云杉家园": 6, "长宁路": 5})
+    sites = {"云杉"}
+    first = place_label(counts, 10, sites)
+    assert counts == Counter({"云杉": 10, "云杉家园": 6, "长宁路": 5})
+    assert sites == {"云杉"}
+    assert first == ["云杉家园", "长宁路"] == place_label(counts, 10, sites)
+
+
 def _compound_with_a_burst() -> list[Message]:
     """A made-up compound: eight people over three weeks about a concrete plant next to it, and a
     ninth in other words (a "工厂" that roars and raises dust), close to one of the eight but not to
