@@ -13,7 +13,7 @@ from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
 from analysis.neardup import near_duplicate_groups
 from analysis.terms import terms_of
-from analysis.topics import discover, place_counts, place_label
+from analysis.topics import discover, place_counts, place_label, repeated_runs
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -473,3 +473,40 @@ def test_a_reworded_message_joins_the_burst_at_its_place_and_other_problems_stay
     assert where[11] != where[0], (
         "违建 months before, as one member says 违建搅拌站: another problem"
     )
+
+
+def test_a_compound_named_without_a_suffix_is_the_topics_place() -> None:
+    """Made-up compounds written without 小区/苑/园: 东坪|九曲溪 (two words jieba tags as places),
+    which most members repeat, is where the topic is; the 加油站 they pass on their way out is
+    not, and neither is a longer phrase that only begins with the name (东坪九曲溪门前道路)."""
+    texts = [
+        (
+            "东坪九曲溪交房在即门前没有路",
+            "我是东坪九曲溪的业主，小区门前规划的道路还是一堆黄土，只能从加油站旁边进出。",
+        ),
+        ("东坪九曲溪业主出行难", "东坪九曲溪门前道路迟迟不修，业主只能绕行加油站旁边的便道。"),
+        ("东坪九曲溪门口道路何时修建", "东坪九曲溪已经交房，门前规划道路一直没有动工，出行困难。"),
+        ("北岭云栖谷夜间施工噪音扰民", "北岭云栖谷旁边工地每天夜里施工，噪音很大，居民无法休息。"),
+        ("北岭云栖谷工地半夜还在施工", "北岭云栖谷附近工地半夜施工，噪音扰民，请城管查处。"),
+        ("投诉北岭云栖谷工地噪音", "北岭云栖谷周边工地夜间施工不停，噪音严重影响休息。"),
+    ]
+    clusters = discover([msg(i, t, b, day=i) for i, (t, b) in enumerate(texts)])
+    where = {i: c for c in clusters for i in c.members}
+    assert where[0].members == [0, 1, 2] and where[3].members == [3, 4, 5]
+    assert where[0].places == ["东坪九曲溪"]
+    assert where[3].places == ["北岭云栖谷"]
+
+
+def test_suffix_less_names_are_runs_of_rare_name_words_that_members_repeat() -> None:
+    assert terms_of("投诉东坪九曲溪开发商", "").name_runs == ["东坪九曲溪"]
+    # Everyday words (城市, 北京, 湖北 are frequent in jieba's dictionary), a verb, a province.
+    assert terms_of("湖北武汉的朋友来北京城市规划馆参观", "").name_runs == []
+    assert terms_of("东坪九曲溪西地省", "").name_runs == ["东坪九曲溪"]
+    # Half the members, in two messages that are not copies of one another.
+    assert repeated_runs([(1, {"东坪九曲溪"}), (1, {"东坪九曲溪"}), (2, set())], 4) == {
+        "东坪九曲溪"
+    }
+    assert repeated_runs([(3, {"东坪九曲溪"}), (1, set())], 4) == set(), "one text, three copies"
+    assert repeated_runs([(1, {"东坪九曲溪"}), (1, {"东坪九曲溪"}), (3, set())], 5) == set()
+    # A longer run gives the runs it holds.
+    assert repeated_runs([(1, {"南坪东坪九曲溪"}), (1, {"东坪九曲溪"})], 2) == {"东坪九曲溪"}
