@@ -155,9 +155,9 @@ _DICT_ENTRY = re.compile(r"^(\S+) (\d+)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[list[str], frozenset[str], dict[str, int]]:
-    """jieba's default dictionary: its words sorted, those at least COMMON_FREQ frequent, and every
-    word's frequency.
+def _dictionary() -> tuple[list[str], frozenset[str], frozenset[str]]:
+    """jieba's default dictionary: its words sorted, those at least COMMON_FREQ frequent, and those
+    at least NAME_PART_FREQ frequent.
 
     Read from jieba's dict.txt: loading jieba's own prefix dictionary (its cache) costs a second,
     as long as tagging a month of messages."""
@@ -165,9 +165,10 @@ def _dictionary() -> tuple[list[str], frozenset[str], dict[str, int]]:
     if spec is None or spec.origin is None:
         raise ModuleNotFoundError("jieba")
     text = (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8")
-    # A word listed twice: the last line counts, as in jieba.
-    freq = {w: int(f) for w, f in _DICT_ENTRY.findall(text)}
-    return sorted(freq), frozenset(w for w, f in freq.items() if f >= COMMON_FREQ), freq
+    freq = dict(_DICT_ENTRY.findall(text))  # a word listed twice: the last line counts, as in jieba
+    common = [w for w, f in freq.items() if int(f) >= COMMON_FREQ]
+    frequent = frozenset(w for w in common if int(freq[w]) >= NAME_PART_FREQ)
+    return sorted(freq), frozenset(common), frequent
 
 
 def _known(word: str) -> bool:
@@ -177,9 +178,14 @@ def _known(word: str) -> bool:
     return i < len(words) and words[i].startswith(word)
 
 
-def _frequency(word: str) -> int:
-    """The word's frequency in jieba's dictionary; 0 for a word it does not know."""
-    return _dictionary()[2].get(word, 0)
+def _in_dictionary(word: str) -> bool:
+    words = _dictionary()[0]
+    i = bisect_left(words, word)
+    return i < len(words) and words[i] == word
+
+
+def _frequent(word: str) -> bool:
+    return word in _dictionary()[2]
 
 
 def _common(word: str) -> bool:
@@ -254,10 +260,10 @@ def _run_part(word: str, tag: str) -> int:
         or not _CJK_ONLY.fullmatch(word)
         or word in GENERIC
         or word.endswith(PLACE_SUFFIXES + GOVERNMENT_SUFFIXES)
-        or _frequency(word) >= NAME_PART_FREQ
+        or _frequent(word)
     ):
         return _RUN_BREAK
-    if tag in NAME_TAGS or (tag in _NOUN_TAGS and not _frequency(word)):
+    if tag in NAME_TAGS or (tag in _NOUN_TAGS and not _in_dictionary(word)):
         return _RUN_END
     return _RUN_INNER
 
@@ -319,7 +325,8 @@ def _scan(
         word = pair[0]
         if run_part == _RUN_BREAK:
             if name_run:
-                _end_name_run(name_run, name_runs)
+                if len(name_run) > 1:
+                    _end_name_run(name_run, name_runs)
                 name_run = []
         else:
             name_run.append((word, run_part))
@@ -355,7 +362,7 @@ def _scan(
                 (areas if suffix == _AREA else places).append(name)
         elif named:
             places.append(word)
-    if name_run:
+    if len(name_run) > 1:
         _end_name_run(name_run, name_runs)
     return places, areas, words, place_words, name_runs
 

@@ -119,7 +119,8 @@ class _Labeller:
             return (count / size) * self._rarity(word)
 
         kw = sorted(words, key=lambda w: -score(w))
-        repeated = repeated_runs(runs, size)
+        # A name two different messages repeat: never in a single near-duplicate group.
+        repeated = repeated_runs(runs, size) if len(nodes) > 1 else set()
         given = [
             (copies, names | (repeated & given_runs))
             for (copies, names), (_c, given_runs) in zip(written, runs, strict=True)
