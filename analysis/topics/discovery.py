@@ -2,7 +2,7 @@
 
 Steps (never a dense n×n matrix):
 1. MinHash LSH groups near-duplicates; each group becomes one node, weighted by its size.
-2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.features`).
+2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.topics.features`).
 3. scikit-learn's NearestNeighbors finds each node's k most similar nodes (cosine, computed in
    chunks); pairs above SIM_MIN become weighted edges.
 4. Leiden (leidenalg on igraph) with the Constant Potts Model finds dense communities: a community
@@ -23,19 +23,19 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
-from analysis.neardup import near_duplicate_groups
-from analysis.regroup import (
+from analysis.topics.features import build_matrix, prefixed
+from analysis.topics.neardup import near_duplicate_groups
+from analysis.topics.regroup import (
     ProblemView,
     join_by_name,
     join_lone_to_burst,
     morphemes,
     split_by_problem,
 )
-from analysis.sites import brand_grams, with_named_sites
-from analysis.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
-from analysis.vectors import cosine_neighbours, normalize_rows
+from analysis.topics.sites import brand_grams, with_named_sites
+from analysis.topics.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
+from analysis.topics.vectors import cosine_neighbours, normalize_rows
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
@@ -210,7 +210,7 @@ def discover(
     """Group messages into topics; singletons are returned too (callers rank and cut).
 
     `sim_min` and `resolution` default to the values for hot issues (one problem at one place);
-    questions about one policy are worded more freely and use lower ones (analysis.candidates).
+    questions about one policy are worded more freely and use lower ones (analysis.monthly.candidates).
     """
     say = progress or (lambda _m: None)
     n = len(messages)
