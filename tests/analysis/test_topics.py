@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
-from analysis.neardup import near_duplicate_groups
-from analysis.terms import terms_of
-from analysis.topics import discover, place_counts, place_label, repeated_runs
+from analysis.topics.discovery import discover, place_counts, place_label, repeated_runs
+from analysis.topics.hotness import hotness, rank_topics
+from analysis.topics.neardup import near_duplicate_groups
+from analysis.topics.terms import terms_of
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -185,7 +185,7 @@ def test_dictionary_lookups_agree_with_jiebas_prefix_dictionary() -> None:
 
     import jieba
 
-    from analysis.terms import COMMON_FREQ, _common, _known
+    from analysis.topics.terms import COMMON_FREQ, _common, _known
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     jieba.dt.initialize()
@@ -203,7 +203,7 @@ def _datasketch_groups(texts: list[str]) -> list[int]:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from analysis.neardup import NUM_PERM, THRESHOLD, shingles
+    from analysis.topics.neardup import NUM_PERM, THRESHOLD, shingles
 
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     hashes, edges = [], []
@@ -224,7 +224,7 @@ def test_near_duplicate_groups_equal_datasketchs() -> None:
 
     from datasketch import MinHash, MinHashLSH
 
-    from analysis.neardup import (
+    from analysis.topics.neardup import (
         BANDS,
         NUM_PERM,
         ROWS,
@@ -277,8 +277,8 @@ def test_equally_scored_keywords_keep_the_order_they_first_appear_in() -> None:
 def test_name_trigrams_follow_the_names_order() -> None:
     """Feature bags do not depend on a set's order (it changes with Python's string hashing, and with
     it the last bits of the TF-IDF rows, which decide ties such as a two-message topic's representative)."""
-    from analysis.features import prefixed
-    from analysis.terms import Terms, trigrams
+    from analysis.topics.features import prefixed
+    from analysis.topics.terms import Terms, trigrams
 
     places = ["伊景园滨河苑", "丽发新城", "魅力之城小区", "恒基凯旋门", "深业睿城", "保利西海岸"]
     bag = prefixed(Terms(words=[], title_words=[], places=places, areas=[], admin=[]))
@@ -365,7 +365,7 @@ def test_cosines_without_shared_place_columns_equal_pair_by_pair_masking() -> No
     import numpy as np
     from scipy.sparse import random as sparse_random
 
-    from analysis.regroup import _cosines_without_shared
+    from analysis.topics.regroup import _cosines_without_shared
 
     rng = np.random.default_rng(3)
     rows = sparse_random(6, 12, density=0.5, format="csr", random_state=3)
