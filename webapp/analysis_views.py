@@ -23,11 +23,11 @@ from flask import (
 )
 from sqlalchemy import func, select
 
-from analysis.charts import sparkline_svg
-from analysis.decisions import match_decisions
-from analysis.hotness import FORMULA
-from analysis.monthly import MonthAnalysis, analyse_month, parse_month
-from analysis.report import write_docx, write_xlsx
+from analysis.monthly.charts import sparkline_svg
+from analysis.monthly.decisions import match_decisions
+from analysis.monthly.month import MonthAnalysis, analyse_month, parse_month
+from analysis.monthly.report import write_docx, write_xlsx
+from analysis.topics.hotness import FORMULA
 from ledger.models import Department, Item, Role, User
 from ledger.queries import visible_items
 from ledger.workflow.disclosure import candidate_decisions as disclosure

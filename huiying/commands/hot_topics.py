@@ -35,8 +35,8 @@ def hot_topics(
 ) -> None:
     """发现热点话题并按热度排序，写出 JSON，打印排行表。"""
     from analysis.csv_input import CsvColumns, CsvInputError, read_messages
-    from analysis.hotness import FORMULA, rank_topics
-    from analysis.topics import discover
+    from analysis.topics.discovery import discover
+    from analysis.topics.hotness import FORMULA, rank_topics
     from classifier.words.userdict import quiet_jieba
 
     quiet_jieba()

@@ -18,8 +18,8 @@ from ledger.settings import Settings
 )
 def report(month: str, out_path: Path) -> None:
     """生成月度分析报告（Word），并在旁边写出同名 Excel 表格。"""
-    from analysis.monthly import analyse_month, parse_month
-    from analysis.report import write_docx, write_xlsx
+    from analysis.monthly.month import analyse_month, parse_month
+    from analysis.monthly.report import write_docx, write_xlsx
     from classifier.words.text import quiet_jieba
 
     quiet_jieba()

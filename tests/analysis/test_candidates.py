@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analysis.candidates import find_candidates, is_information_request
 from analysis.messages import Message
+from analysis.monthly.candidates import find_candidates, is_information_request
 
 REQUESTS = [
     ("咨询省级专精特新中小企业认定条件", "请问认定条件和申报材料有哪些？去年的通知没有找到。"),

@@ -8,8 +8,8 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from analysis.candidates import Candidate
-from analysis.decisions import candidate_key, match_decisions
+from analysis.monthly.candidates import Candidate
+from analysis.monthly.decisions import candidate_key, match_decisions
 from ledger.models import CandidateStatus, Department, DisclosureCandidate, Event, User
 from ledger.workflow.disclosure import candidate_decisions as disclosure
 from ledger.workflow.guards import NotPermitted, WorkflowError

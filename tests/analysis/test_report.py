@@ -11,8 +11,8 @@ from click.testing import CliRunner
 from docx import Document
 from openpyxl import load_workbook
 
-from analysis.monthly import analyse_month
-from analysis.report import write_docx, write_xlsx
+from analysis.monthly.month import analyse_month
+from analysis.monthly.report import write_docx, write_xlsx
 from huiying.cli import main
 from ledger.db import make_engine, make_session_factory
 

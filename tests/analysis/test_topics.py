@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from analysis.hotness import hotness, rank_topics
 from analysis.messages import Message
-from analysis.neardup import near_duplicate_groups
-from analysis.terms import terms_of
-from analysis.topics import discover, place_counts, place_label
+from analysis.topics.discovery import discover, place_counts, place_label, repeated_runs
+from analysis.topics.hotness import hotness, rank_topics
+from analysis.topics.neardup import near_duplicate_groups
+from analysis.topics.terms import terms_of
 
 T0 = datetime(2026, 10, 1, 9, tzinfo=ZoneInfo("Asia/Shanghai"))
 
@@ -185,7 +185,7 @@ def test_dictionary_lookups_agree_with_jiebas_prefix_dictionary() -> None:
 
     import jieba
 
-    from analysis.terms import COMMON_FREQ, _common, _known
+    from analysis.topics.terms import COMMON_FREQ, _common, _known
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     jieba.dt.initialize()
@@ -203,7 +203,7 @@ def _datasketch_groups(texts: list[str]) -> list[int]:
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from analysis.neardup import NUM_PERM, THRESHOLD, shingles
+    from analysis.topics.neardup import NUM_PERM, THRESHOLD, shingles
 
     lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
     hashes, edges = [], []
@@ -224,7 +224,7 @@ def test_near_duplicate_groups_equal_datasketchs() -> None:
 
     from datasketch import MinHash, MinHashLSH
 
-    from analysis.neardup import (
+    from analysis.topics.neardup import (
         BANDS,
         NUM_PERM,
         ROWS,
@@ -277,8 +277,8 @@ def test_equally_scored_keywords_keep_the_order_they_first_appear_in() -> None:
 def test_name_trigrams_follow_the_names_order() -> None:
     """Feature bags do not depend on a set's order (it changes with Python's string hashing, and with
     it the last bits of the TF-IDF rows, which decide ties such as a two-message topic's representative)."""
-    from analysis.features import prefixed
-    from analysis.terms import Terms, trigrams
+    from analysis.topics.features import prefixed
+    from analysis.topics.terms import Terms, trigrams
 
     places = ["伊景园滨河苑", "丽发新城", "魅力之城小区", "恒基凯旋门", "深业睿城", "保利西海岸"]
     bag = prefixed(Terms(words=[], title_words=[], places=places, areas=[], admin=[]))
@@ -365,7 +365,7 @@ def test_cosines_without_shared_place_columns_equal_pair_by_pair_masking() -> No
     import numpy as np
     from scipy.sparse import random as sparse_random
 
-    from analysis.regroup import _cosines_without_shared
+    from analysis.topics.regroup import _cosines_without_shared
 
     rng = np.random.default_rng(3)
     rows = sparse_random(6, 12, density=0.5, format="csr", random_state=3)
@@ -407,6 +407,17 @@ def test_place_label_names_the_place_most_members_give() -> None:
     assert place_label(Counter({"翠竹湾": 2, "长宁路": 2}), 9, {"翠竹湾"}) == []
     # Equally frequent: the site before the street.
     assert place_label(Counter({"长宁路": 4, "翠竹湾": 4}), 4, {"翠竹湾"}) == ["翠竹湾", "长宁路"]
+
+
+def test_place_label_leaves_its_arguments_as_they_are() -> None:
+    """A fuller spelling takes over a shorter one's count and site-ness in place_label's own
+    copies: the caller's counts and sites are unchanged, and a second call gives the same."""
+    counts = Counter({"云杉": 10, "云杉家园": 6, "长宁路": 5})
+    sites = {"云杉"}
+    first = place_label(counts, 10, sites)
+    assert counts == Counter({"云杉": 10, "云杉家园": 6, "长宁路": 5})
+    assert sites == {"云杉"}
+    assert first == ["云杉家园", "长宁路"] == place_label(counts, 10, sites)
 
 
 def _compound_with_a_burst() -> list[Message]:
@@ -462,3 +473,40 @@ def test_a_reworded_message_joins_the_burst_at_its_place_and_other_problems_stay
     assert where[11] != where[0], (
         "违建 months before, as one member says 违建搅拌站: another problem"
     )
+
+
+def test_a_compound_named_without_a_suffix_is_the_topics_place() -> None:
+    """Made-up compounds written without 小区/苑/园: 东坪|九曲溪 (two words jieba tags as places),
+    which most members repeat, is where the topic is; the 加油站 they pass on their way out is
+    not, and neither is a longer phrase that only begins with the name (东坪九曲溪门前道路)."""
+    texts = [
+        (
+            "东坪九曲溪交房在即门前没有路",
+            "我是东坪九曲溪的业主，小区门前规划的道路还是一堆黄土，只能从加油站旁边进出。",
+        ),
+        ("东坪九曲溪业主出行难", "东坪九曲溪门前道路迟迟不修，业主只能绕行加油站旁边的便道。"),
+        ("东坪九曲溪门口道路何时修建", "东坪九曲溪已经交房，门前规划道路一直没有动工，出行困难。"),
+        ("北岭云栖谷夜间施工噪音扰民", "北岭云栖谷旁边工地每天夜里施工，噪音很大，居民无法休息。"),
+        ("北岭云栖谷工地半夜还在施工", "北岭云栖谷附近工地半夜施工，噪音扰民，请城管查处。"),
+        ("投诉北岭云栖谷工地噪音", "北岭云栖谷周边工地夜间施工不停，噪音严重影响休息。"),
+    ]
+    clusters = discover([msg(i, t, b, day=i) for i, (t, b) in enumerate(texts)])
+    where = {i: c for c in clusters for i in c.members}
+    assert where[0].members == [0, 1, 2] and where[3].members == [3, 4, 5]
+    assert where[0].places == ["东坪九曲溪"]
+    assert where[3].places == ["北岭云栖谷"]
+
+
+def test_suffix_less_names_are_runs_of_rare_name_words_that_members_repeat() -> None:
+    assert terms_of("投诉东坪九曲溪开发商", "").name_runs == ["东坪九曲溪"]
+    # Everyday words (城市, 北京, 湖北 are frequent in jieba's dictionary), a verb, a province.
+    assert terms_of("湖北武汉的朋友来北京城市规划馆参观", "").name_runs == []
+    assert terms_of("东坪九曲溪西地省", "").name_runs == ["东坪九曲溪"]
+    # Half the members, in two messages that are not copies of one another.
+    assert repeated_runs([(1, {"东坪九曲溪"}), (1, {"东坪九曲溪"}), (2, set())], 4) == {
+        "东坪九曲溪"
+    }
+    assert repeated_runs([(3, {"东坪九曲溪"}), (1, set())], 4) == set(), "one text, three copies"
+    assert repeated_runs([(1, {"东坪九曲溪"}), (1, {"东坪九曲溪"}), (3, set())], 5) == set()
+    # A longer run gives the runs it holds.
+    assert repeated_runs([(1, {"南坪东坪九曲溪"}), (1, {"东坪九曲溪"})], 2) == {"东坪九曲溪"}

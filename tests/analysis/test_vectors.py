@@ -1,4 +1,4 @@
-"""analysis.vectors computes what scikit-learn computes, to the last bit (it is used instead of
+"""analysis.topics.vectors computes what scikit-learn computes, to the last bit (it is used instead of
 scikit-learn only to spare the CLI the import)."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import normalize
 
-from analysis.vectors import cosine_neighbours, normalize_rows, tfidf
+from analysis.topics.vectors import cosine_neighbours, normalize_rows, tfidf
 
 
 def _same(a: csr_matrix, b: csr_matrix) -> bool:

@@ -52,7 +52,7 @@ def _not_linked() -> object:
 def _groups(items: Sequence[Item], threshold: float) -> list[list[Item]]:
     """Connected components of "bigram Jaccard ≥ threshold".
 
-    MinHash LSH (datasketch, as analysis/neardup.py) finds the candidate pairs in linear time;
+    MinHash LSH (datasketch, as analysis/topics/neardup.py) finds the candidate pairs in linear time;
     each candidate is then checked with the exact Jaccard, so LSH only saves work and never
     decides. Comparing every pair instead cost 3 s CPU for 1,000 items (see the README figure).
     """

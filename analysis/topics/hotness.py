@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from analysis.messages import Message
-from analysis.topics import Cluster
+from analysis.topics.discovery import Cluster
 
 WEIGHTS = {"volume": 3.0, "senders": 2.0, "likes": 1.0, "growth": 1.5, "channels": 1.0, "open": 0.5}
 FORMULA = (

@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import numpy as np
 from scipy.sparse import csr_matrix, diags
 
-from analysis.terms import Terms, core, trigrams
-from analysis.vectors import normalize_rows, tfidf
+from analysis.topics.terms import Terms, core, trigrams
+from analysis.topics.vectors import normalize_rows, tfidf
 
 # Column weights by kind of term. Names decide which issue a message is about; the words say what
 # happened there; the district alone (A3区) groups nothing.

@@ -2,7 +2,7 @@
 
 Steps (never a dense n×n matrix):
 1. MinHash LSH groups near-duplicates; each group becomes one node, weighted by its size.
-2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.features`).
+2. Each node gets a TF-IDF vector over words and place/organisation names (`analysis.topics.features`).
 3. scikit-learn's NearestNeighbors finds each node's k most similar nodes (cosine, computed in
    chunks); pairs above SIM_MIN become weighted edges.
 4. Leiden (leidenalg on igraph) with the Constant Potts Model finds dense communities: a community
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 
 import igraph as ig
@@ -22,19 +23,19 @@ import numpy as np
 from scipy.sparse import coo_matrix, csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from analysis.features import build_matrix, prefixed
 from analysis.messages import Message
-from analysis.neardup import near_duplicate_groups
-from analysis.regroup import (
+from analysis.topics.features import build_matrix, prefixed
+from analysis.topics.neardup import near_duplicate_groups
+from analysis.topics.regroup import (
     ProblemView,
     join_by_name,
     join_lone_to_burst,
     morphemes,
     split_by_problem,
 )
-from analysis.sites import brand_grams, with_named_sites
-from analysis.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
-from analysis.vectors import cosine_neighbours, normalize_rows
+from analysis.topics.sites import brand_grams, with_named_sites
+from analysis.topics.terms import Terms, begins_with_common_word, core, site_key, terms_of, trigrams
+from analysis.topics.vectors import cosine_neighbours, normalize_rows
 
 K_NEIGHBOURS = 15
 SIM_MIN = 0.25
@@ -96,6 +97,7 @@ class _Labeller:
     def label(self, nodes: Sequence[int]) -> tuple[list[str], list[str]]:
         words: Counter[str] = Counter()
         written: list[tuple[int, set[str]]] = []  # (copies, the names a node gives)
+        runs: list[tuple[int, set[str]]] = []  # (copies, the suffix-less name runs it gives)
         sites: set[str] = set()
         for v in sorted(nodes, key=lambda v: self.node_members[v][0]):
             t, copies = self.node_terms[v], len(self.node_members[v])
@@ -105,6 +107,7 @@ class _Labeller:
             for w in _distinct(t.title_words):
                 words[w] += copies
             written.append((copies, {core(p) for p in t.places + t.areas}))
+            runs.append((copies, set(t.name_runs)))
             sites.update(core(p) for p in t.places if site_key(p))
             sites.update(self.node_sites[v])
         size = sum(len(self.node_members[v]) for v in nodes)
@@ -116,7 +119,27 @@ class _Labeller:
             return (count / size) * self._rarity(word)
 
         kw = sorted(words, key=lambda w: -score(w))
-        return kw[:8], place_label(place_counts(written), size, sites)
+        # A name two different messages repeat: never in a single near-duplicate group.
+        repeated = repeated_runs(runs, size) if len(nodes) > 1 else set()
+        given = [
+            (copies, names | (repeated & given_runs))
+            for (copies, names), (_c, given_runs) in zip(written, runs, strict=True)
+        ]
+        return kw[:8], place_label(place_counts(given), size, sites | repeated, repeated)
+
+
+# A suffix-less run names the topic's site when at least this share of its members give it.
+RUN_SHARE = 0.5
+
+
+def repeated_runs(runs: Sequence[tuple[int, set[str]]], size: int) -> set[str]:
+    """Suffix-less name runs (南山十里天池) that at least half of a topic's members write, in two or
+    more messages that are not copies of one another; a longer run gives every run it holds. One
+    message's run of place words is often not a name (依规严肃处理); one that people keep repeating
+    is what they are writing about."""
+    members = place_counts(runs)
+    messages = place_counts([(1, given) for _copies, given in runs])
+    return {p for p, n in members.items() if messages[p] >= 2 and n >= RUN_SHARE * size}
 
 
 def place_counts(written: Sequence[tuple[int, set[str]]]) -> Counter[str]:
@@ -132,7 +155,13 @@ def place_counts(written: Sequence[tuple[int, set[str]]]) -> Counter[str]:
     return counts
 
 
-def place_label(counts: Counter[str], size: int, sites: set[str], limit: int = 3) -> list[str]:
+def place_label(
+    counts: Counter[str],
+    size: int,
+    sites: set[str],
+    runs: AbstractSet[str] = frozenset(),
+    limit: int = 3,
+) -> list[str]:
     """The names that say where a topic is: the most frequent name among its members first.
 
     One place is written several ways: a longer spelling that holds a frequent one stands for it
@@ -141,10 +170,14 @@ def place_label(counts: Counter[str], size: int, sites: set[str], limit: int = 3
     site: once a site (compound, school, village) is named, other sites are the ones messages
     compare theirs with and are left out; streets and organisations stay as context. A name given
     by under half as many members as the first, or by under a third of all members, does not name
-    the topic."""
+    the topic. `runs` are sites recognised without a suffix (`repeated_runs`): on equal counts a
+    name rebuilt from its suffix comes first. The arguments are left as they are: a spelling's
+    count and site-ness are taken over in copies."""
+    counts = Counter(counts)
+    sites = set(sites)
     kept: list[str] = []
     # Equally frequent: a site before a street or an organisation, a fuller spelling first.
-    for p in sorted(counts, key=lambda p: (-counts[p], p not in sites, -len(p), p)):
+    for p in sorted(counts, key=lambda p: (-counts[p], p not in sites, p in runs, -len(p), p)):
         if counts[p] * 3 < size or (kept and counts[p] * 2 < counts[kept[0]]):
             break
         held = [k for k in kept if k in p]
@@ -177,7 +210,7 @@ def discover(
     """Group messages into topics; singletons are returned too (callers rank and cut).
 
     `sim_min` and `resolution` default to the values for hot issues (one problem at one place);
-    questions about one policy are worded more freely and use lower ones (analysis.candidates).
+    questions about one policy are worded more freely and use lower ones (analysis.monthly.candidates).
     """
     say = progress or (lambda _m: None)
     n = len(messages)

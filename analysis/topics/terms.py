@@ -64,6 +64,7 @@ GOVERNMENT_SUFFIXES = (
     "办",
 )
 ORG_TAGS = {"nt", "nz", "ns", "nr", "nrt", "nrfg"}
+NAME_TAGS = ORG_TAGS
 NOUNISH = ORG_TAGS | {"n", "ng", "j", "eng", "l", "an", "s"}
 # A word this common before a suffix makes a kind of place (配套幼儿园), not a name.
 COMMON_FREQ = 250
@@ -117,6 +118,7 @@ GENERIC = set(
 _ADMIN = re.compile(r"[A-Z]\d*[省市区县]|[\u4e00-\u9fff]{1,4}[省市县]")
 _MASKED_ADMIN = re.compile(r"[A-Z]\d*[省市区县]")
 _CJK = re.compile(r"[\u4e00-\u9fffA-Za-z0-9]")
+_CJK_ONLY = re.compile(r"[\u4e00-\u9fff]+")
 _SPACE = re.compile(r"\s+")
 # The body adds context but its tail rarely names the issue; reading all of it costs time for no gain.
 BODY_CHARS = 400
@@ -132,6 +134,10 @@ class Terms:
     # Content words jieba tags as place names (新城 of 新城国际花都, which the rebuilt name leaves
     # out): where, not what happened.
     place_words: list[str] = field(default_factory=list)
+    # Runs of tokens that begin and end with a word jieba tags as a name or does not know, with no
+    # suffix (南山/ns 十里/m 天池/ns): a compound named without 小区 may be one. One message's run
+    # is often not a name (湖北武汉); what most of a topic's members repeat is (`name_runs_of`).
+    name_runs: list[str] = field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
@@ -149,8 +155,9 @@ _DICT_ENTRY = re.compile(r"^(\S+) (\d+)", re.MULTILINE)
 
 
 @lru_cache(maxsize=1)
-def _dictionary() -> tuple[list[str], frozenset[str]]:
-    """jieba's default dictionary: its words sorted, and those at least COMMON_FREQ frequent.
+def _dictionary() -> tuple[list[str], frozenset[str], frozenset[str]]:
+    """jieba's default dictionary: its words sorted, those at least COMMON_FREQ frequent, and those
+    at least NAME_PART_FREQ frequent.
 
     Read from jieba's dict.txt: loading jieba's own prefix dictionary (its cache) costs a second,
     as long as tagging a month of messages."""
@@ -159,7 +166,9 @@ def _dictionary() -> tuple[list[str], frozenset[str]]:
         raise ModuleNotFoundError("jieba")
     text = (Path(spec.origin).parent / "dict.txt").read_text(encoding="utf-8")
     freq = dict(_DICT_ENTRY.findall(text))  # a word listed twice: the last line counts, as in jieba
-    return sorted(freq), frozenset(w for w, f in freq.items() if int(f) >= COMMON_FREQ)
+    common = [w for w, f in freq.items() if int(f) >= COMMON_FREQ]
+    frequent = frozenset(w for w in common if int(freq[w]) >= NAME_PART_FREQ)
+    return sorted(freq), frozenset(common), frequent
 
 
 def _known(word: str) -> bool:
@@ -167,6 +176,16 @@ def _known(word: str) -> bool:
     words = _dictionary()[0]
     i = bisect_left(words, word)
     return i < len(words) and words[i].startswith(word)
+
+
+def _in_dictionary(word: str) -> bool:
+    words = _dictionary()[0]
+    i = bisect_left(words, word)
+    return i < len(words) and words[i] == word
+
+
+def _frequent(word: str) -> bool:
+    return word in _dictionary()[2]
 
 
 def _common(word: str) -> bool:
@@ -182,7 +201,9 @@ def begins_with_common_word(text: str) -> bool:
 # joins it only if a run is under way (之).
 _BREAK, _PHASE_MARK, _JOIN, _JOIN_IF_RUN = range(4)
 _SPECIFIC, _AREA = 1, 2
-_Token = tuple[bool, bool, int, int, bool, bool, bool]
+# What a token does in a suffix-less name run: ends (or begins) one, sits inside one, or breaks it.
+_RUN_BREAK, _RUN_INNER, _RUN_END = range(3)
+_Token = tuple[bool, bool, int, int, bool, bool, bool, int]
 # (word, tag) → _token(word, tag). A month holds a few ten thousand distinct tokens, each seen
 # many times; the cache is emptied when it grows past the limit.
 _TOKENS: dict[tuple[str, str], _Token] = {}
@@ -191,7 +212,8 @@ _TOKENS_MAX = 1 << 17
 
 def _token(word: str, tag: str) -> _Token:
     """Everything _scan asks of one tagged token: (joins a preceding number, is a number or code,
-    step, place suffix kind, organisation tag, names an organisation on its own, content word)."""
+    step, place suffix kind, organisation tag, names an organisation on its own, content word,
+    part in a suffix-less name run)."""
     joins = tag in {"n", "nz", "vn"} and len(word) >= 2 and word not in GENERIC
     code = tag in {"m", "eng"} and word.isascii() and any(c.isdigit() for c in word)
     if _MASKED_ADMIN.fullmatch(word):
@@ -216,7 +238,34 @@ def _token(word: str, tag: str) -> _Token:
         and not word.isdigit()
         and bool(_CJK.search(word))
     )
-    return joins, code, step, suffix, tag in ORG_TAGS, named, content
+    return joins, code, step, suffix, tag in ORG_TAGS, named, content, _run_part(word, tag)
+
+
+# Tags of the words a suffix-less name is made of: names, nouns, numbers (十里), places,
+# directions (南麓). A word jieba does not know but tags a verb or adjective (可研, 踏烂) is not.
+_RUN_TAGS = NAME_TAGS | {"m", "n", "ng", "f", "s", "j"}
+# Words this frequent in jieba's dictionary are everyday words (国际, 城市, 旁边, 北京), not parts of
+# a compound's name; the parts of 南山十里天池 are rare (310, 414, 375).
+NAME_PART_FREQ = 1000
+_NOUN_TAGS = {"n", "ng", "j"}
+
+
+def _run_part(word: str, tag: str) -> int:
+    """A word jieba tags as a name (ns, nr, nz, nt) or does not know ends a name run; other rare
+    nouns and numbers may sit inside one. Function words, verbs, digits, generic and frequent words
+    break it, and so does a word with a place suffix: that name is rebuilt by `_scan` already."""
+    if (
+        len(word) < 2
+        or tag not in _RUN_TAGS
+        or not _CJK_ONLY.fullmatch(word)
+        or word in GENERIC
+        or word.endswith(PLACE_SUFFIXES + GOVERNMENT_SUFFIXES)
+        or _frequent(word)
+    ):
+        return _RUN_BREAK
+    if tag in NAME_TAGS or (tag in _NOUN_TAGS and not _in_dictionary(word)):
+        return _RUN_END
+    return _RUN_INNER
 
 
 def _name_step(word: str, tag: str) -> int:
@@ -248,12 +297,18 @@ def _name_ending_here(run: list[str]) -> list[str]:
     return parts[::-1]
 
 
+# A suffix-less name is at most this many tokens (南山|十里|天池).
+RUN_TOKENS = 4
+
+
 def _scan(
     tagged: list[tuple[str, str]],
-) -> tuple[list[str], list[str], list[str], list[str]]:
+) -> tuple[list[str], list[str], list[str], list[str], list[str]]:
     """Names of places/organisations (specific, area): noun runs ending in a suffix, nt/nz words;
-    the content words; and those of them tagged as place names."""
+    the content words; those of them tagged as place names; and suffix-less name runs."""
     places: list[str] = []
+    name_runs: list[str] = []
+    name_run: list[tuple[str, int]] = []
     areas: list[str] = []
     words: list[str] = []
     place_words: list[str] = []
@@ -266,8 +321,15 @@ def _scan(
         info = _TOKENS.get(pair)
         if info is None:
             info = _TOKENS[pair] = _token(*pair)
-        joins, code, step, suffix, org, named, content = info
+        joins, code, step, suffix, org, named, content, run_part = info
         word = pair[0]
+        if run_part == _RUN_BREAK:
+            if name_run:
+                if len(name_run) > 1:
+                    _end_name_run(name_run, name_runs)
+                name_run = []
+        else:
+            name_run.append((word, run_part))
         if content:
             words.append(word)
             if pair[1] == "ns":
@@ -300,7 +362,20 @@ def _scan(
                 (areas if suffix == _AREA else places).append(name)
         elif named:
             places.append(word)
-    return places, areas, words, place_words
+    if len(name_run) > 1:
+        _end_name_run(name_run, name_runs)
+    return places, areas, words, place_words, name_runs
+
+
+def _end_name_run(run: list[tuple[str, int]], out: list[str]) -> None:
+    """The run's stretch from its first to its last name word, if two to RUN_TOKENS tokens long."""
+    ends = [i for i, (_w, part) in enumerate(run) if part == _RUN_END]
+    if not ends or ends[-1] == ends[0] or ends[-1] - ends[0] >= RUN_TOKENS:
+        return
+    name = "".join(w for w, _part in run[ends[0] : ends[-1] + 1])
+    # A province, city or county inside is an address (雅|西地省), not one compound's name.
+    if len(name) >= 3 and not _common(name) and not _ADMIN.search(name):
+        out.append(name)
 
 
 @lru_cache(maxsize=1 << 16)
@@ -344,8 +419,8 @@ def terms_of(title: str, body: str) -> Terms:
     tagger = _tagger()
     title, admin_t = _split_admin(_SPACE.sub("", title))
     body, admin_b = _split_admin(_SPACE.sub("", body)[:BODY_CHARS])
-    places_t, areas_t, words_t, named_t = _scan(tagger.tag(title))
-    places_b, areas_b, words_b, named_b = _scan(tagger.tag(body))
+    places_t, areas_t, words_t, named_t, runs_t = _scan(tagger.tag(title))
+    places_b, areas_b, words_b, named_b, runs_b = _scan(tagger.tag(body))
     return Terms(
         words=words_b,
         title_words=words_t,
@@ -353,6 +428,7 @@ def terms_of(title: str, body: str) -> Terms:
         areas=areas_t + areas_b,
         admin=admin_t + admin_b,
         place_words=named_t + named_b,
+        name_runs=runs_t + runs_b,
     )
 
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 import ahocorasick
 
 from analysis.messages import Message
-from analysis.terms import BODY_CHARS, Terms, core, site_key
+from analysis.topics.terms import BODY_CHARS, Terms, core, site_key
 
 # A shorter name is too often part of an unrelated word to be looked for on its own.
 MIN_LOOKUP_CHARS = 3

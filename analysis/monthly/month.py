@@ -21,10 +21,10 @@ from dateutil.relativedelta import relativedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, joinedload
 
-from analysis.candidates import Candidate, find_candidates
-from analysis.hotness import Topic, rank_topics
 from analysis.messages import Message
-from analysis.topics import discover
+from analysis.monthly.candidates import Candidate, find_candidates
+from analysis.topics.discovery import discover
+from analysis.topics.hotness import Topic, rank_topics
 from ledger.masking import mask_personal_data
 from ledger.models import Item, User
 from ledger.queries import OVERDUE_STATUSES, visible_items

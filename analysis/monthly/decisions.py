@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from analysis.candidates import Candidate
+from analysis.monthly.candidates import Candidate
 from ledger.models import DisclosureCandidate
 
 # Share of terms (keywords and names) two candidates must have in common to be the same question.

@@ -15,9 +15,9 @@ from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 from openpyxl import Workbook
 
-from analysis.charts import bar_chart
-from analysis.hotness import FORMULA
-from analysis.monthly import MonthAnalysis
+from analysis.monthly.charts import bar_chart
+from analysis.monthly.month import MonthAnalysis
+from analysis.topics.hotness import FORMULA
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 BODY_FONT = "Noto Sans CJK SC"

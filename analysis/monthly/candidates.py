@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from analysis.messages import Message
-from analysis.topics import discover
+from analysis.topics.discovery import discover
 
 INFO_CUES = (
     "咨询", "请问", "询问", "是否", "能否", "可否", "可不可以", "能不能", "有没有", "何时", "什么时候",

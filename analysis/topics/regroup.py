@@ -33,7 +33,7 @@ import numpy as np
 from scipy.sparse import csr_matrix
 from scipy.sparse.csgraph import connected_components
 
-from analysis.vectors import normalize_rows
+from analysis.topics.vectors import normalize_rows
 
 # A name held by at least this share of a community's messages is what the community is about.
 DOMINANT_SHARE = 0.5
