@@ -26,9 +26,13 @@ class CsvColumns:
     likes: str | None = None
     user: str | None = None
     time: str | None = None
+    reply: str | None = None  # an earlier reply (依申请→主动公开: is the answer already written?)
+    department: str | None = None  # the 处室 that answered
+    kind: str | None = None  # the channel's own request type (咨询 / 投诉 …)
 
     def named(self) -> list[str]:
-        return [self.id, *self.text, *(c for c in (self.likes, self.user, self.time) if c)]
+        optional = (self.likes, self.user, self.time, self.reply, self.department, self.kind)
+        return [self.id, *self.text, *(c for c in optional if c)]
 
 
 @dataclass
@@ -115,5 +119,18 @@ def _row_problem(row: dict[str, str | None], cols: CsvColumns, seen: set[str]) -
             posted = _parse_time(raw)
         except (ValueError, OverflowError):
             return f"列 {cols.time} 的值 {raw!r} 不是可识别的时间"
-    user = (row.get(cols.user) or "").strip() or None if cols.user else None
-    return Message(id=ident, title=title, body=body, posted_at=posted, user=user, likes=likes)
+    return Message(
+        id=ident,
+        title=title,
+        body=body,
+        posted_at=posted,
+        user=_optional(row, cols.user),
+        likes=likes,
+        reply=_optional(row, cols.reply),
+        department=_optional(row, cols.department),
+        request_kind=_optional(row, cols.kind),
+    )
+
+
+def _optional(row: dict[str, str | None], column: str | None) -> str | None:
+    return (row.get(column) or "").strip() or None if column else None

@@ -25,6 +25,7 @@ COMMANDS: dict[str, str] = {
     "evaluate": "huiying.commands.classify:evaluate",
     "route": "huiying.commands.route:route",
     "hot-topics": "huiying.commands.hot_topics:hot_topics",
+    "disclosure-candidates": "huiying.commands.disclosure_candidates:disclosure_candidates",
     "report": "huiying.commands.report:report",
     "model": "huiying.commands.model:model",
     "remind": "huiying.commands.remind:remind",
