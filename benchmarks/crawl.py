@@ -22,7 +22,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from benchmarks.pg_watch import PgWatch  # noqa: E402
-from crawler.process import CrawlSummary, run_crawl  # noqa: E402
+from crawler.running.process import CrawlSummary, run_crawl  # noqa: E402
 from demoportal.server import start_in_thread  # noqa: E402
 from ledger.db import make_engine, make_session_factory  # noqa: E402
 from ledger.office.catalogue import sync_departments  # noqa: E402

@@ -16,7 +16,7 @@ from twisted.internet.threads import deferToThreadPool
 from twisted.python.threadpool import ThreadPool
 
 from crawler.items import BODY_FIELDS, TEXT_FIELDS, TIME_FIELDS, MessageItem, is_aware
-from crawler.normalise import clean_text, parse_int, parse_time
+from crawler.parsing.normalise import clean_text, parse_int, parse_time
 from crawler.rejects import record_rejection
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
@@ -59,7 +59,7 @@ MASKED_FIELDS = ("title", "body", "author", "reply_text")
 def intake_context(database_url: str, data_dir: str | None, sessions: Any = None) -> Any:
     """The intake context (rules, calendar, router) for this database and data folder, loaded
     once per process; `sessions` reads it (default: a short-lived engine of its own, as
-    crawler.run_source uses before it forks, so the children share the loaded model)."""
+    crawler.running.run_source uses before it forks, so the children share the loaded model)."""
     from ledger.intake.pipeline import IntakeContext
     from ledger.settings import Settings
 

@@ -1,6 +1,6 @@
 """Scrapy settings for huiying's crawler. Values come from environment variables (HUIYING_*), so the
 CLI, the tests and `huiying run` configure crawls the same way; a source file's [politeness] table
-may loosen or tighten them per source (see crawler.process)."""
+may loosen or tighten them per source (see crawler.running.process)."""
 
 from __future__ import annotations
 
@@ -38,7 +38,7 @@ RETRY_ENABLED = True
 RETRY_TIMES = int(_env("HUIYING_CRAWL_RETRIES", "3"))
 RETRY_HTTP_CODES = [500, 502, 503, 504, 522, 524, 408, 429]
 
-# JOBDIR is set per source by crawler.run_source: <HUIYING_JOBDIR or --jobdir>/<slug>
+# JOBDIR is set per source by crawler.running.run_source: <HUIYING_JOBDIR or --jobdir>/<slug>
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 REMOTE_CONTROL_ENABLED = False  # no control port opened by crawls
@@ -66,7 +66,7 @@ SPIDER_MIDDLEWARES = {
     "scrapy.spidermiddlewares.metacopy.MetaCopyDetectionMiddleware": None,
 }
 EXTENSIONS = {
-    "crawler.progress.ProgressReporter": 500,
+    "crawler.running.progress.ProgressReporter": 500,
     "crawler.rejects.ErrorsAsRejections": 510,
 }
 HUIYING_PROGRESS_INTERVAL = float(_env("HUIYING_PROGRESS_INTERVAL", "1.0"))

@@ -21,7 +21,7 @@ RUNS_KEPT = 500
 
 @dataclass
 class CrawlFigures:
-    """One source's crawl as the crawler reports it (crawler.process.SourceSummary)."""
+    """One source's crawl as the crawler reports it (crawler.running.process.SourceSummary)."""
 
     slug: str
     name: str

@@ -23,7 +23,9 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.internet.error import TCPTimedOutError, TimeoutError
 from twisted.python.failure import Failure
 
-from crawler.extract import (
+from crawler.config.sources import RequestSpec, SourceConfig, load_source
+from crawler.items import MessageItem
+from crawler.parsing.extract import (
     ListEntry,
     PageError,
     decode_strict,
@@ -32,10 +34,8 @@ from crawler.extract import (
     parse_list,
     select,
 )
-from crawler.items import MessageItem
-from crawler.normalise import clean_text
+from crawler.parsing.normalise import clean_text
 from crawler.rejects import record_rejection
-from crawler.sources import RequestSpec, SourceConfig, load_source
 
 logger = logging.getLogger("huiying.crawler")
 MAX_LIST_FAILURES = 3

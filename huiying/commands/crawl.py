@@ -45,8 +45,8 @@ def crawl(
     lock: Path | None,
 ) -> None:
     """采集留言板、领导信箱、12345 工单等来源，写入台账；采集在独立子进程中运行，各来源并行。"""
-    from crawler.schedule import crawl_once_locked
-    from crawler.sources import SourceConfigError, default_sources_dir, list_sources
+    from crawler.config.sources import SourceConfigError, default_sources_dir, list_sources
+    from crawler.running.schedule import crawl_once_locked
     from ledger.settings import Settings
 
     settings = Settings.from_env()

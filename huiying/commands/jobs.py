@@ -15,8 +15,8 @@ import sys
 import threading
 from collections.abc import Mapping
 
-from crawler.process import CrawlSummary
-from crawler.schedule import PeriodicCrawl
+from crawler.running.process import CrawlSummary
+from crawler.running.schedule import PeriodicCrawl
 from ledger.settings import Settings
 
 log = logging.getLogger("huiying.jobs")

@@ -20,9 +20,9 @@ def sources() -> None:
 @click.option("--offline", is_flag=True, help="只检查配置文件，不访问网站。")
 def check(file: Path, offline: bool) -> None:
     """检查来源配置 FILE：键名与取值严格校验，再抓取一个列表页和一个详情页，逐字段显示提取结果。"""
-    from crawler.check import CHECK_PIPELINES
-    from crawler.process import run_crawl
-    from crawler.sources import SourceConfigError, load_source
+    from crawler.config.check import CHECK_PIPELINES
+    from crawler.config.sources import SourceConfigError, load_source
+    from crawler.running.process import run_crawl
 
     try:
         config = load_source(file.stem, file.parent)

@@ -14,7 +14,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from crawler.process import CrawlSummary, run_crawl
+from crawler.running.process import CrawlSummary, run_crawl
 from demoportal.server import PortalHandle, start_in_thread
 from ledger.db import make_engine, make_session_factory
 from ledger.models import Item, Source

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.process import start_crawl_process
+from crawler.running.process import start_crawl_process
 
 REDIS = "redis://127.0.0.1:6379/15"
 SOURCES = ["demo_board", "demo_mailbox"]
@@ -28,7 +28,7 @@ pytestmark = pytest.mark.skipif(not _redis_up(), reason="no Redis on 127.0.0.1:6
 
 
 def test_two_processes_share_the_work(portal, ledger_url, crawl_env, count_items, tmp_path: Path):
-    from crawler.sources import REPO_ROOT
+    from crawler.config.sources import REPO_ROOT
     from demoportal.state import Fault
 
     # slow detail pages: the crawl lasts long enough for the second process to start and join in

@@ -10,7 +10,7 @@ from scrapy.exceptions import DropItem
 from scrapy.utils.test import get_crawler
 
 from crawler.items import MessageItem
-from crawler.normalise import clean_text, parse_int, parse_time
+from crawler.parsing.normalise import clean_text, parse_int, parse_time
 from crawler.pipelines import MaskPipeline, NormalisePipeline, ValidatePipeline, to_record
 from crawler.rejects import reason_kind
 

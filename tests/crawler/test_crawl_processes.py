@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from crawler.process import start_crawl_process
+from crawler.running.process import start_crawl_process
 from demoportal.server import PortalHandle
 from demoportal.state import Fault
 

@@ -6,7 +6,7 @@ import threading
 
 from filelock import FileLock
 
-from crawler.schedule import PeriodicCrawl, crawl_once_locked
+from crawler.running.schedule import PeriodicCrawl, crawl_once_locked
 
 
 def test_skips_while_another_process_holds_the_lock(tmp_path):

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.schedule import PeriodicCrawl, crawl_once_locked
+from crawler.running.schedule import PeriodicCrawl, crawl_once_locked
 from demoportal.state import Fault
 from ledger.crawl_log import CrawlFigures, advice, latest_runs, record_crawl
 from ledger.db import make_engine, make_session_factory

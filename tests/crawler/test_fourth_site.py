@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import shutil
 
-from crawler.sources import list_sources, load_source
+from crawler.config.sources import list_sources, load_source
 from ledger.settings import REPO_ROOT
 
 SOURCES_DIR = REPO_ROOT / "data" / "sources"

@@ -7,7 +7,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from crawler.normalise import parse_time
+from crawler.parsing.normalise import parse_time
 
 CST = ZoneInfo("Asia/Shanghai")
 

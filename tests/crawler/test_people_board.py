@@ -15,8 +15,8 @@ from scrapy.utils.test import get_crawler
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crawler.extract import ListEntry
 from crawler.items import MessageItem
+from crawler.parsing.extract import ListEntry
 from crawler.pipelines import MaskPipeline, NormalisePipeline, ValidatePipeline
 from crawler.spiders.source import SourceSpider
 from ledger.db import make_engine
@@ -109,7 +109,7 @@ def board_env(people_board, instance_dir):
 
 
 def _run(url, env, tmp_path, slug):
-    from crawler.process import run_crawl
+    from crawler.running.process import run_crawl
 
     return run_crawl(
         [slug],

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from crawler.sources import SourceConfigError, expand_env, list_sources, load_source
+from crawler.config.sources import SourceConfigError, expand_env, list_sources, load_source
 from ledger.settings import REPO_ROOT
 
 SOURCES = REPO_ROOT / "data" / "sources"

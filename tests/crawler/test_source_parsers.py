@@ -11,8 +11,8 @@ import pytest
 from scrapy.http import HtmlResponse, Request, TextResponse
 from scrapy.utils.test import get_crawler
 
-from crawler.extract import ListEntry
 from crawler.items import MessageItem
+from crawler.parsing.extract import ListEntry
 from crawler.pipelines import MaskPipeline, NormalisePipeline, ValidatePipeline
 from crawler.spiders.source import SourceSpider
 from ledger.settings import REPO_ROOT

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from flask import Flask
 
-from crawler.sources import load_source
+from crawler.config.sources import load_source
 from ledger.settings import REPO_ROOT
 from webapp.database import get_session
 

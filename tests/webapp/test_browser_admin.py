@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from flask import Flask
 
-from crawler.schedule import crawl_once_locked
+from crawler.running.schedule import crawl_once_locked
 from demoportal.server import start_in_thread
 from demoportal.state import Fault
 from ledger.settings import REPO_ROOT

@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 
-from crawler.process import CrawlSummary, SourceSummary
-from crawler.sources import SourceConfigError, load_source
+from crawler.config.sources import SourceConfigError, load_source
+from crawler.running.process import CrawlSummary, SourceSummary
 from ledger.crawl_log import RUNS_KEPT, CrawlFigures, record_crawl
 from ledger.db import make_engine, make_session_factory
 from ledger.intake.pipeline import CHANNEL_BY_TYPE

@@ -1,5 +1,5 @@
 """A Scrapy extension that writes the crawl's progress as JSON lines on stdout (read by the parent
-process, see crawler.process). Enabled by HUIYING_PROGRESS=1."""
+process, see crawler.running.process). Enabled by HUIYING_PROGRESS=1."""
 
 from __future__ import annotations
 

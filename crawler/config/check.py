@@ -12,7 +12,7 @@ from scrapy.crawler import Crawler
 
 CHECK_PIPELINES = {
     "crawler.pipelines.NormalisePipeline": 100,
-    "crawler.check.ShowPipeline": 900,
+    "crawler.config.check.ShowPipeline": 900,
 }
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from crawler.sources import REPO_ROOT, default_sources_dir, list_sources, load_source
+from crawler.config.sources import REPO_ROOT, default_sources_dir, list_sources, load_source
 
 ProgressCallback = Callable[[dict[str, Any]], None]
 
@@ -131,10 +131,10 @@ def start_crawl_process(
     settings: Mapping[str, Any] | None = None,
     env: Mapping[str, str] | None = None,
 ) -> subprocess.Popen[str]:
-    """Start `python -m crawler.run_source` for `sources` (side by side in one child process);
+    """Start `python -m crawler.running.run_source` for `sources` (side by side in one child process);
     each group in `forks` is crawled in a process forked from it once the imports and the routing
     model are loaded. Progress arrives as JSON lines on its stdout, its log goes to `log_path`."""
-    cmd = [sys.executable, "-m", "crawler.run_source", "--summary-dir", str(summary_dir)]
+    cmd = [sys.executable, "-m", "crawler.running.run_source", "--summary-dir", str(summary_dir)]
     for source in sources:
         cmd += ["--source", source]
     for group in forks or []:

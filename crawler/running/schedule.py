@@ -16,8 +16,8 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 
-from crawler.process import CrawlSummary, run_crawl
-from crawler.record import record_summary
+from crawler.running.process import CrawlSummary, run_crawl
+from crawler.running.record import record_summary
 
 logger = logging.getLogger("huiying.crawler")
 

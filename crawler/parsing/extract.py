@@ -10,7 +10,7 @@ from urllib.parse import quote
 
 from parsel import Selector
 
-from crawler.sources import FieldSpec, ListSpec
+from crawler.config.sources import FieldSpec, ListSpec
 
 _PLACEHOLDER = re.compile(r"\{([\w.]+)\}")
 

@@ -6,7 +6,7 @@ cursor, the cursor possibly the last row's field) with an optional detail part (
 URL is a link in the row or a template of row fields. Field values are selectors:
 ``"css:a.subject::attr(href)"``, ``"xpath://td[.='主题']/following-sibling::td[1]"``,
 ``"json:data.items"``, ``"last_row:tid"`` (cursor only), or a table ``{css = "...", re = "留言时间：(\\S+)"}``
-or ``{from = ["json:a", "json:b"], sep = " "}``. Keys are checked strictly (crawler.source_schema).
+or ``{from = ["json:a", "json:b"], sep = " "}``. Keys are checked strictly (crawler.config.source_schema).
 ``${VAR:-default}`` anywhere in the file is replaced from the environment.
 """
 
@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from crawler.source_schema import SOURCE
+from crawler.config.source_schema import SOURCE
 from ledger.config.keys import UnknownKeyError, check_keys
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+REPO_ROOT = Path(__file__).resolve().parents[2]
 LIST_FORMATS = {"html", "embedded_xml", "json"}
 DETAIL_FORMATS = {"html", "json"}
 METHODS = {"GET", "POST"}

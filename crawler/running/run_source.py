@@ -1,6 +1,6 @@
-"""Crawl sources in this process: `python -m crawler.run_source --source demo_board [--source …]`.
+"""Crawl sources in this process: `python -m crawler.running.run_source --source demo_board [--source …]`.
 
-Twisted's reactor cannot restart, so crawler.process starts one of these per crawl; the sources
+Twisted's reactor cannot restart, so crawler.running.process starts one of these per crawl; the sources
 given run side by side in it, each with its own Scrapy settings: crawler.settings (environment
 variables), then the source's [politeness] table, then --set KEY=VALUE overrides, and
 JOBDIR=<--jobdir>/<slug>. Each source's stats go to <--summary-dir>/<slug>.json.
@@ -23,8 +23,8 @@ from typing import Any
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
-from crawler.distributed import redis_url, use_redis
-from crawler.sources import SourceConfig, load_source
+from crawler.config.sources import SourceConfig, load_source
+from crawler.running.distributed import redis_url, use_redis
 from crawler.spiders.source import SourceSpider
 from ledger.masking import mask_logs
 from ledger.processes import die_with_parent

@@ -45,8 +45,8 @@ def use_redis(settings: Settings, url: str) -> None:
     }.items():
         settings.set(name, value, priority="cmdline")
     extensions = dict(settings.getdict("EXTENSIONS"))
-    extensions["crawler.distributed.ExpireKeys"] = 520
-    extensions["crawler.distributed.StayWhileOthersWork"] = 530
+    extensions["crawler.running.distributed.ExpireKeys"] = 520
+    extensions["crawler.running.distributed.StayWhileOthersWork"] = 530
     settings.set("EXTENSIONS", extensions, priority="cmdline")
 
 

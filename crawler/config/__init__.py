@@ -1,0 +1,1 @@
+"""Source files: loading with the strict key schema, and `huiying sources check`'s trial crawl."""

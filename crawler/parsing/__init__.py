@@ -1,0 +1,1 @@
+"""From page to fields: configured selectors, and text and time normalisation."""
