@@ -96,7 +96,7 @@ def drop_database(url: str) -> None:
 @pytest.fixture(scope="session", autouse=True)
 def instance_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     """One instance folder for the run (subprocesses inherit it), with the routing model trained once."""
-    from ledger.intake.routing import load_model
+    from ledger.intake.model.routing import load_model
 
     path = tmp_path_factory.mktemp("instance")
     saved = os.environ.get("HUIYING_INSTANCE_DIR")

@@ -52,7 +52,7 @@ class TrainConfig:
     validation_size: float = 0.2
     target_precision: float = 0.95
     # Floor for the chosen threshold: a validation split written by the same hands as the training
-    # data flatters the model (see ledger.intake.routing.MIN_AUTO_THRESHOLD).
+    # data flatters the model (see ledger.intake.model.routing.MIN_AUTO_THRESHOLD).
     min_threshold: float = 0.0
     # Labels the ledger never routes automatically (非本厅职责 is always sent back by a person):
     # validation items predicted as these do not take part in choosing the threshold.

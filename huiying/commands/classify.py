@@ -152,7 +152,7 @@ def train(data, text_cols, label_col, out, if_missing, c_value, target_precision
 def _train_from_ledger(if_missing: bool) -> None:
     _quiet()
     from ledger.db import make_engine, make_session_factory
-    from ledger.intake.training import retrain
+    from ledger.intake.model.training import retrain
     from ledger.settings import Settings
 
     settings = Settings.from_env()

@@ -35,7 +35,7 @@ def model() -> None:
 @model.command("show")
 def show() -> None:
     """显示当前分办模型的说明卡与最近的更新记录。"""
-    from ledger.intake.model_store import overview
+    from ledger.intake.model.model_store import overview
 
     settings = Settings.from_env()
     seen = overview(settings, log_entries=5)
@@ -60,7 +60,7 @@ def retrain(if_due: bool) -> None:
     """用台账中人工确认的分办训练候选模型；不比当前模型差才切换。"""
     from classifier.words.text import quiet_jieba
     from ledger.db import make_engine, make_session_factory
-    from ledger.intake.model_updates import retrain_if_due
+    from ledger.intake.model.model_updates import retrain_if_due
 
     quiet_jieba()
     settings = Settings.from_env()
@@ -76,7 +76,7 @@ def retrain(if_due: bool) -> None:
 
 def _update_lock(settings: Settings):
     """One model change at a time: a second retrain or rollback stops with a clear message."""
-    from ledger.intake.model_store import ModelBusy, update_lock
+    from ledger.intake.model.model_store import ModelBusy, update_lock
 
     try:
         return update_lock(settings)
@@ -91,7 +91,7 @@ def rollback(by: str | None) -> None:
     from datetime import UTC, datetime
 
     from ledger.db import make_engine, make_session_factory
-    from ledger.intake.model_updates import rollback_recorded
+    from ledger.intake.model.model_updates import rollback_recorded
     from ledger.workflow.guards import WorkflowError
 
     actor = (by or _os_user()).strip()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import click
 
 from ledger.db import make_engine, make_session_factory
+from ledger.intake.model.rerouting import reroute_waiting
 from ledger.intake.pipeline import IntakeContext
-from ledger.intake.rerouting import reroute_waiting
 from ledger.settings import Settings
 
 

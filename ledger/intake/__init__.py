@@ -1,1 +1,2 @@
-"""How items enter the ledger: records, routing, re-routing, duplicates and the routing model."""
+"""How items enter the ledger: records and their checks, the one batch path, duplicates and oversized
+bodies; manual/ for items entered by hand, model/ for the routing model."""

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from ledger.intake import duplicates
 from ledger.intake.delivery import DeliveryLog
+from ledger.intake.model.routing import Router, RouteResult
 from ledger.intake.new_items import NewDelivery, insert_new
 from ledger.intake.pipeline import (
     IntakeContext,
@@ -32,7 +33,6 @@ from ledger.intake.pipeline import (
 )
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
-from ledger.intake.routing import Router, RouteResult
 from ledger.models import Item, Source
 
 Outcome = IntakeResult | IntakeError

@@ -18,9 +18,9 @@ from sqlalchemy import Table
 from sqlalchemy.orm import Session
 
 from ledger.bulk import insert_dicts
+from ledger.intake.model.routing import RouteResult
 from ledger.intake.pipeline import IntakeContext, new_item, set_route
 from ledger.intake.records import IntakeRecord
-from ledger.intake.routing import RouteResult
 from ledger.models import Event, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
 from ledger.workflow.item_clock import apply_deadline
 

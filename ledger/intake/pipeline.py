@@ -20,10 +20,10 @@ from ledger.audit import record_event
 from ledger.clock.calendar import WorkingCalendar
 from ledger.clock.deadlines import RuleBook, UnknownItemType, load_rules
 from ledger.intake.delivery import DeliveryLog
+from ledger.intake.model.routing import Router, RouteResult, load_router
 from ledger.intake.originals import cut_body
 from ledger.intake.record_checks import IntakeError, IntakeLimits, check_dates, validate
 from ledger.intake.records import IntakeRecord
-from ledger.intake.routing import Router, RouteResult, load_router
 from ledger.masking import mask_name
 from ledger.models import Department, Item, ItemStatus, Reply, ReplyStatus, RoutingDecision, Source
 from ledger.settings import Settings

@@ -1,4 +1,4 @@
-"""The 编号 of a hand-entered item and the form that entered it (ledger.intake.entry_numbers)."""
+"""The 编号 of a hand-entered item and the form that entered it (ledger.intake.manual.entry_numbers)."""
 
 from __future__ import annotations
 

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy.orm import Session
 
 from classifier.routing.negatives import load_real_negatives
+from ledger.intake.model.routing import cold_start_model
 from ledger.intake.pipeline import IntakeContext
-from ledger.intake.routing import cold_start_model
 from ledger.settings import REPO_ROOT, Settings
 
 TITLE, BODY = "咨询", "我们是做氢能的企业，计划建一座加氢站，请问省里有没有支持？"

@@ -18,9 +18,9 @@ from sqlalchemy.orm import Session
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.db import make_engine, make_session_factory
-from ledger.intake.manual_entry import ManualEntry, register
+from ledger.intake.manual.manual_entry import ManualEntry, register
+from ledger.intake.manual.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.pipeline import IntakeContext, IntakeResult
-from ledger.intake.receipt import ReceiptRules, load_receipt_rules
 from ledger.models import EntryNumber, Item, User
 from ledger.schema import alembic_config
 from ledger.settings import Settings

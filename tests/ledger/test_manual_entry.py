@@ -10,15 +10,15 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.intake.attachments import Upload, attachment_path
-from ledger.intake.manual_entry import ManualEntry, register
-from ledger.intake.pipeline import IntakeContext
-from ledger.intake.receipt import (
+from ledger.intake.manual.attachments import Upload, attachment_path
+from ledger.intake.manual.manual_entry import ManualEntry, register
+from ledger.intake.manual.receipt import (
     ReceiptRuleError,
     ReceiptRules,
     load_receipt_rules,
     parse_receipt_rules,
 )
+from ledger.intake.pipeline import IntakeContext
 from ledger.intake.record_checks import IntakeError
 from ledger.models import Event, Item, ItemStatus, RoutingDecision, User
 from ledger.settings import Settings

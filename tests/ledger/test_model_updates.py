@@ -18,12 +18,12 @@ from sqlalchemy import select
 from huiying.cli import main
 from huiying.commands.jobs import RetrainLoop
 from ledger.db import make_engine, make_session_factory
-from ledger.intake.model_store import previous_models, read_log
-from ledger.intake.model_updates import consider, is_held_out, retrain_if_due
+from ledger.intake.model.model_store import previous_models, read_log
+from ledger.intake.model.model_updates import consider, is_held_out, retrain_if_due
+from ledger.intake.model.routing import load_model
+from ledger.intake.model.training import Example, base_examples, ledger_examples, train
 from ledger.intake.pipeline import IntakeContext, intake
 from ledger.intake.records import IntakeRecord
-from ledger.intake.routing import load_model
-from ledger.intake.training import Example, base_examples, ledger_examples, train
 from ledger.models import Item, ItemStatus, User
 from ledger.settings import Settings
 from ledger.workflow.triage import confirm, reroute
@@ -178,7 +178,7 @@ def test_one_model_change_at_a_time(
 ) -> None:
     from filelock import FileLock
 
-    from ledger.intake.model_store import lock_path
+    from ledger.intake.model.model_store import lock_path
 
     private = _instance(tmp_path, instance_dir)
     settings = Settings(database_url, data_dir, private, None)
@@ -198,7 +198,7 @@ def test_the_command_line_rollback_records_who_ran_it(
     """As the admin page's 回滚 does: the name goes into updates.jsonl and the audit trail."""
     import getpass
 
-    from ledger.intake.model_store import archive_and_save
+    from ledger.intake.model.model_store import archive_and_save
     from ledger.models import Event
 
     private = _instance(tmp_path, instance_dir)

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import load_proposal_clocks
+from ledger.intake.manual.receipt import load_receipt_rules
+from ledger.intake.model.rerouting import reroute_waiting
 from ledger.intake.pipeline import IntakeContext
-from ledger.intake.receipt import load_receipt_rules
-from ledger.intake.rerouting import reroute_waiting
 from ledger.models import Event, Item, ItemStatus, Proposal, ProposalCoHandler, User
 from ledger.settings import Settings
 from ledger.workflow import handling, triage, triage_queue

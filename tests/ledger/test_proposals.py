@@ -14,8 +14,8 @@ from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import ProposalClockRules, load_proposal_clocks
 from ledger.exports import items as export
 from ledger.exports import proposals as proposal_export
+from ledger.intake.manual.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.pipeline import IntakeContext
-from ledger.intake.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.record_checks import IntakeError
 from ledger.models import (
     Event,

@@ -8,9 +8,9 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.intake.model.rerouting import reroute_waiting
 from ledger.intake.pipeline import IntakeContext, intake
 from ledger.intake.records import IntakeRecord
-from ledger.intake.rerouting import reroute_waiting
 from ledger.models import Event, Item, ItemStatus
 from ledger.settings import Settings
 

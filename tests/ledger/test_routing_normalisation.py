@@ -21,7 +21,7 @@ from classifier.opinion.topics import OpinionConfig, load_opinion_config, tag_to
 from classifier.routing.catalogue import CataloguePrior, blend
 from classifier.routing.model import load_router
 from classifier.words import text as text_module
-from ledger.intake.routing import ModelRouter
+from ledger.intake.model.routing import ModelRouter
 
 MESSAGES = Path(__file__).resolve().parents[1] / "files" / "routing_messages.csv"
 

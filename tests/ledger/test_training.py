@@ -9,10 +9,10 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from ledger.intake.model.routing import ModelRouter
+from ledger.intake.model.training import ledger_examples, retrain
 from ledger.intake.pipeline import IntakeContext, intake
 from ledger.intake.records import IntakeRecord
-from ledger.intake.routing import ModelRouter
-from ledger.intake.training import ledger_examples, retrain
 from ledger.models import Department, Item, ItemStatus, RoutingDecision
 from ledger.settings import Settings
 

@@ -14,8 +14,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from classifier.routing.model import TrainConfig, train_from_examples
-from ledger.intake.model_store import archive_and_save, previous_models, read_log
-from ledger.intake.routing import load_model, load_prior
+from ledger.intake.model.model_store import archive_and_save, previous_models, read_log
+from ledger.intake.model.routing import load_model, load_prior
 from ledger.models import Event, Item
 from ledger.settings import REPO_ROOT, Settings
 from webapp.database import get_session

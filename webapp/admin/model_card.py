@@ -1,6 +1,6 @@
 """The routing model's card as the admin page shows it: Chinese labels, Beijing time, percentages.
 
-Reads the plain dicts of `ledger.intake.model_store.overview` (the card JSON beside each model file),
+Reads the plain dicts of `ledger.intake.model.model_store.overview` (the card JSON beside each model file),
 so showing the page never loads (unpickles) a model.
 """
 

@@ -12,7 +12,7 @@ from ledger import crawl_log
 from ledger.clock.calendar import HolidayFileError
 from ledger.clock.deadlines import SHANGHAI
 from ledger.config import files as config_files
-from ledger.intake import model_store, model_updates
+from ledger.intake.model import model_store, model_updates
 from ledger.models import Department, Role, Source, User
 from ledger.office import admin, login_guard
 from ledger.workflow.guards import WorkflowError, now_utc

@@ -22,7 +22,7 @@ from flask import (
 )
 from flask_login import login_required
 
-from ledger.intake.attachments import (
+from ledger.intake.manual.attachments import (
     ALLOWED_ZH,
     MAX_BYTES,
     MAX_FILES,
@@ -31,9 +31,9 @@ from ledger.intake.attachments import (
     attachment_path,
     mime_type,
 )
-from ledger.intake.manual_entry import ENTRY_ROLES, REQUEST_KINDS, ManualEntry, register
+from ledger.intake.manual.manual_entry import ENTRY_ROLES, REQUEST_KINDS, ManualEntry, register
+from ledger.intake.manual.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.pipeline import IntakeContext
-from ledger.intake.receipt import ReceiptRules, load_receipt_rules
 from ledger.intake.record_checks import IntakeError
 from ledger.queries import get_item
 from ledger.settings import Settings

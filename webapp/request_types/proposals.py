@@ -26,7 +26,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import ProposalClockRules, load_proposal_clocks
-from ledger.intake.attachments import ALLOWED_ZH, Upload, attachment_dir
+from ledger.intake.manual.attachments import ALLOWED_ZH, Upload, attachment_dir
 from ledger.intake.pipeline import IntakeContext
 from ledger.intake.record_checks import IntakeError
 from ledger.masking import mask_name

@@ -3,7 +3,7 @@
 The item's 处室 drafts the 复文; the proposal's 主办 is the 处室 that answers for it (clocks, 复文,
 面商, reminders). They must be the same 处室, so every path that gives an item in the ledger to a
 处室 — triage 确认分办, 转办 and 批量确认 (ledger.workflow.triage) and the re-suggestion after
-retraining (ledger.intake.rerouting) — calls `lead_follows_item` right where it sets the 处室.
+retraining (ledger.intake.model.rerouting) — calls `lead_follows_item` right where it sets the 处室.
 """
 
 from __future__ import annotations

@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI, RuleBook, UnknownItemType
 from ledger.clock.proposals import ProposalClockRules
-from ledger.intake.attachments import Upload
-from ledger.intake.entry_numbers import registered_item
-from ledger.intake.manual_entry import ManualEntry, register
+from ledger.intake.manual.attachments import Upload
+from ledger.intake.manual.entry_numbers import registered_item
+from ledger.intake.manual.manual_entry import ManualEntry, register
+from ledger.intake.manual.receipt import ReceiptRules
 from ledger.intake.pipeline import IntakeContext, IntakeResult
-from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
 from ledger.masking import mask_name
 from ledger.models import (

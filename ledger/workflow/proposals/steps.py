@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from ledger.audit import record_event
 from ledger.clock.deadlines import SHANGHAI
 from ledger.clock.proposals import ProposalClockRules
-from ledger.intake.attachments import Upload, attachment_dir, check_uploads, store_uploads
+from ledger.intake.manual.attachments import Upload, attachment_dir, check_uploads, store_uploads
 from ledger.models import (
     ContactForm,
     Item,

@@ -123,7 +123,7 @@ def save_model_atomically(model: ModelPipeline, path: Path) -> Path:
 def cold_start_model(settings: Settings) -> ModelPipeline:
     return train_cold_start(
         settings.data_dir / "seed_corpus.csv",
-        # the same floor as every ledger model (ledger.intake.routing.MIN_AUTO_THRESHOLD)
+        # the same floor as every ledger model (ledger.intake.model.routing.MIN_AUTO_THRESHOLD)
         config=TrainConfig(min_threshold=MIN_AUTO_THRESHOLD),
         negatives=load_real_negatives(settings.shared_data_dir),
     )

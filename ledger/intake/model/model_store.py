@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from classifier.routing.card import ModelCard
 from classifier.routing.model import Router as ModelPipeline
 from classifier.routing.model import load_router as load_model_file
-from ledger.intake.routing import save_model_atomically
+from ledger.intake.model.routing import save_model_atomically
 from ledger.settings import Settings
 
 KEEP = 10  # earlier models kept for rollback

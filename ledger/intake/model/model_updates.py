@@ -2,7 +2,7 @@
 
 `retrain_if_due` is what the running service calls in the background (huiying/commands/jobs.py,
 through `huiying model retrain --if-due`). It counts the routes staff confirmed or corrected (each
-item's latest decision, see `ledger.intake.training.ledger_examples`); once `every` more have arrived than
+item's latest decision, see `ledger.intake.model.training.ledger_examples`); once `every` more have arrived than
 the current model (or the last attempt) had seen, it trains a candidate on the seed corpus, the real
 非本厅职责 messages and the confirmed routes — except one in five, chosen by item id and never
 trained on by an automatic retrain — and compares candidate and current model on those held-out
@@ -25,7 +25,7 @@ from sqlalchemy.orm import Session
 from classifier.routing.card import ModelCard, ModelFileError, ModelVersionMismatch
 from classifier.routing.model import Router as ModelPipeline
 from ledger.audit import record_event
-from ledger.intake.model_store import (
+from ledger.intake.model.model_store import (
     ModelBusy,
     RollbackError,
     archive_and_save,
@@ -35,8 +35,8 @@ from ledger.intake.model_store import (
     rollback,
     update_lock,
 )
-from ledger.intake.routing import load_model, load_prior
-from ledger.intake.training import Example, base_examples, ledger_examples, macro_f1, train
+from ledger.intake.model.routing import load_model, load_prior
+from ledger.intake.model.training import Example, base_examples, ledger_examples, macro_f1, train
 from ledger.models import Role, User
 from ledger.settings import Settings
 from ledger.workflow.guards import WorkflowError, require_role

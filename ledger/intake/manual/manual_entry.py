@@ -1,8 +1,8 @@
 """Registering an item staff entered by hand (letter, call, walk-in, online form, 上级交办, media).
 
-Everything is checked first — fields, the receipt date by channel (ledger.intake.receipt), the
+Everything is checked first — fields, the receipt date by channel (ledger.intake.manual.receipt), the
 attachments — and only then does the item get its 编号 (RG-20261202-0001, claimed with the form's
-token: ledger.intake.entry_numbers) and go through the one intake path (routed, deadline set). A
+token: ledger.intake.manual.entry_numbers) and go through the one intake path (routed, deadline set). A
 form registers once. A 处室 user's entry belongs to their own 处室. The caller owns the
 transaction; on any error it rolls back and the attachment files are removed here.
 """
@@ -17,11 +17,11 @@ from sqlalchemy.orm import Session
 
 from ledger.audit import record_event
 from ledger.clock.rules import UnknownItemType
-from ledger.intake.attachments import Upload, check_uploads, remove_files, store_uploads
-from ledger.intake.attachments import attachment_dir as _attachment_dir
-from ledger.intake.entry_numbers import claim
+from ledger.intake.manual.attachments import Upload, check_uploads, remove_files, store_uploads
+from ledger.intake.manual.attachments import attachment_dir as _attachment_dir
+from ledger.intake.manual.entry_numbers import claim
+from ledger.intake.manual.receipt import ReceiptRules
 from ledger.intake.pipeline import IntakeContext, IntakeResult, intake
-from ledger.intake.receipt import ReceiptRules
 from ledger.intake.record_checks import IntakeError
 from ledger.intake.records import IntakeRecord
 from ledger.models import Item, ItemStatus, Role, RoutingDecision, User

@@ -16,8 +16,8 @@ from classifier.routing.model import Router as ModelPipeline
 from classifier.routing.model import TrainConfig, train_from_examples
 from classifier.routing.negatives import NOT_OURS, load_real_negatives
 from classifier.routing.seed import load_seed_corpus
-from ledger.intake.model_store import archive_and_save
-from ledger.intake.routing import MIN_AUTO_THRESHOLD
+from ledger.intake.model.model_store import archive_and_save
+from ledger.intake.model.routing import MIN_AUTO_THRESHOLD
 from ledger.models import Department, Item, RoutingDecision
 from ledger.settings import Settings
 

@@ -8,8 +8,8 @@ from dataclasses import dataclass, replace
 from sqlalchemy import ColumnElement, select
 from sqlalchemy.orm import Session
 
+from ledger.intake.model.routing import Router
 from ledger.intake.pipeline import apply_route, auto_target, suggestions_of
-from ledger.intake.routing import Router
 from ledger.models import Item, ItemStatus, Proposal, RoutingDecision
 
 
