@@ -20,9 +20,9 @@ from ledger.models import Department, Event, ItemStatus, RoutingDecision, Source
 from ledger.queries import ItemFilter, count_bounded, filtered, get_item, list_page
 from ledger.workflow.guards import now_utc
 from ledger.workflow.notices import has_unread_about, mark_read
-from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import bookkeeping_session, get_session
+from webapp.desk.audit_view import Names, readable
 from webapp.params import int_arg, parse_int
 from webapp.services import clock, opinion_names
 

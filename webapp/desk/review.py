@@ -13,9 +13,9 @@ from ledger.workflow.guards import now_utc
 from ledger.workflow.item_clock import deadline_if_extended
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.desk.text_diff import diff_segments
 from webapp.roles import conflicted, form_version, perform, roles_required
 from webapp.services import clock, report_back
-from webapp.text_diff import diff_segments
 
 bp = Blueprint("review", __name__, url_prefix="/review")
 ROLES = (Role.REVIEWER, Role.SUPERVISOR)

@@ -28,9 +28,9 @@ from ledger.workflow.events.reads import (
     visible_linked_items,
 )
 from ledger.workflow.guards import WorkflowError, now_utc
-from webapp.audit_view import Names, readable
 from webapp.auth import current_staff
 from webapp.database import bookkeeping_session, get_session
+from webapp.desk.audit_view import Names, readable
 from webapp.params import int_arg, parse_int
 from webapp.request_types.event_access import (
     can_edit,
