@@ -1,4 +1,4 @@
-"""Entry point of the `huiying` command. Each subcommand lives in huiying/commands/<name>.py.
+"""Entry point of the `huiying` command. Each subcommand lives in huiying/commands/ (grouped: analysis/, routing/, demo/).
 
 Subcommands are imported lazily so that `huiying deadline` does not pay for Scrapy or scikit-learn.
 """
@@ -16,22 +16,22 @@ from ledger.masking import mask_logs
 COMMANDS: dict[str, str] = {
     "init-db": "huiying.commands.database:init_db",
     "deadline": "huiying.commands.deadline:deadline",
-    "demo-history": "huiying.commands.demo_history:demo_history",
+    "demo-history": "huiying.commands.demo.demo_history:demo_history",
     "crawl": "huiying.commands.crawl:crawl",
     "sources": "huiying.commands.sources:sources",
     "demo-portal": "huiying.commands.crawl:demo_portal",
-    "train": "huiying.commands.classify:train",
-    "predict": "huiying.commands.classify:predict",
-    "evaluate": "huiying.commands.classify:evaluate",
-    "route": "huiying.commands.route:route",
-    "hot-topics": "huiying.commands.hot_topics:hot_topics",
-    "disclosure-candidates": "huiying.commands.disclosure_candidates:disclosure_candidates",
-    "report": "huiying.commands.report:report",
-    "model": "huiying.commands.model:model",
+    "train": "huiying.commands.routing.classify:train",
+    "predict": "huiying.commands.routing.classify:predict",
+    "evaluate": "huiying.commands.routing.classify:evaluate",
+    "route": "huiying.commands.routing.route:route",
+    "hot-topics": "huiying.commands.analysis.hot_topics:hot_topics",
+    "disclosure-candidates": "huiying.commands.analysis.disclosure_candidates:disclosure_candidates",
+    "report": "huiying.commands.analysis.report:report",
+    "model": "huiying.commands.routing.model:model",
     "remind": "huiying.commands.remind:remind",
     "serve": "huiying.commands.serve:serve",
     "run": "huiying.commands.run:run",
-    "demo-data": "huiying.commands.demo_data:demo_data",
+    "demo-data": "huiying.commands.demo.demo_data:demo_data",
 }
 
 

@@ -8,7 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from classifier.routing.seed import load_seed_corpus
-from huiying.commands.classify import evaluate, predict, train
+from huiying.commands.routing.classify import evaluate, predict, train
 
 CODES = {"sme", "operation", "chemical", "not_ours", "radio"}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from huiying.commands.classify import train
+from huiying.commands.routing.classify import train
 
 
 @pytest.fixture

@@ -1,0 +1,1 @@
+"""`huiying hot-topics`, `disclosure-candidates` and `report`: the analysts' commands."""

@@ -1,0 +1,1 @@
+"""`huiying demo-data` and `demo-history`: demo and benchmark content."""

@@ -1,0 +1,1 @@
+"""`huiying train / predict / evaluate`, `route` and `model`: the routing model's commands."""
