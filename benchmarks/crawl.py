@@ -143,6 +143,11 @@ def main() -> None:
         + ", ".join(f"{' + '.join(names)} {cpu:.1f} s" for cpu, names in per_process.items())
         + " |"
     )
+    intake_cpu = sum(s.intake_cpu for s in full.sources)
+    print(
+        "| full crawl: crawler CPU in intake (writer threads) / the rest (Scrapy, parsing, start-up) | "
+        f"{intake_cpu:.1f} s / {crawler_cpu - intake_cpu:.1f} s |"
+    )
     print(f"| full crawl: items per CPU-second of the crawler | {items / crawler_cpu:.0f} |")
     print(
         "| full crawl: CPU per item, crawler + portal (load-independent figure) | "

@@ -215,6 +215,7 @@ class IntakePipeline:
         self.timer: Any = None
         self.pool: Any = None  # the process's writer thread: batches are written one at a time
         self.writes: list[Any] = []  # Deferreds of batches handed to the writer
+        self.intake_cpu = 0.0  # CPU seconds of the writer thread on this crawl's batches
 
     @classmethod
     def from_crawler(cls, crawler: Crawler) -> IntakePipeline:
@@ -251,6 +252,10 @@ class IntakePipeline:
         done = DeferredList(self.writes)
 
         def stop(_: Any) -> None:
+            if self.crawler.stats is not None:  # what of the process's CPU went to intake
+                self.crawler.stats.set_value(
+                    "huiying/intake_cpu_seconds", round(self.intake_cpu, 3)
+                )
             if self.pool is not None:
                 _Writer.release()
                 self.pool = None
@@ -292,6 +297,7 @@ class IntakePipeline:
         """On the writer thread: one transaction for the batch."""
         from ledger.intake.batch import intake_batch
 
+        started = time.thread_time()
         try:
             with self.sessions() as session, session.begin():
                 return intake_batch(
@@ -300,6 +306,8 @@ class IntakePipeline:
         except Exception as exc:  # the database is gone: every record of the batch is refused
             logger.exception("intake of a batch of %d failed", len(batch))
             return [exc] * len(batch)
+        finally:
+            self.intake_cpu += time.thread_time() - started
 
     def _count(self, outcomes: list[Any], batch: list[tuple[str, IntakeRecord]]) -> None:
         """On the reactor thread: figures and refusals (with URL and reason) of a written batch."""

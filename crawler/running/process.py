@@ -39,6 +39,7 @@ class SourceSummary:
     seconds: float = 0.0
     log_path: str | None = None
     process_cpu: float = 0.0  # CPU seconds of the process that crawled it (with the others in it)
+    intake_cpu: float = 0.0  # of which its writer thread spent on this source's batches
 
     @property
     def failures(self) -> list[str]:
@@ -81,6 +82,7 @@ class SourceSummary:
             paging_stopped=str(stats.get("huiying/paging_stopped") or ""),
             finish_reason=str(stats.get("finish_reason", "")),
             process_cpu=float(stats.get("huiying/process_cpu_seconds", 0) or 0),
+            intake_cpu=float(stats.get("huiying/intake_cpu_seconds", 0) or 0),
         )
 
 

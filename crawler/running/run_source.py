@@ -224,11 +224,13 @@ def _crawl(
         for crawler in crawlers.values()
     )
     code = 0 if finished else 1
+    # once for all its sources: read per source, they differed by the time taken to write the
+    # files, and the benchmark's per-process figures split one process in two
+    usage = resource.getrusage(resource.RUSAGE_SELF)  # this process's, not the forks'
     for slug, crawler in crawlers.items():
         stats = crawler.stats.get_stats() if crawler.stats else {}
         if args.summary_dir:
             # the exit code of the process that crawled it: forked groups share one parent's
-            usage = resource.getrusage(resource.RUSAGE_SELF)  # this process's, not the forks'
             stats = {
                 **stats,
                 "huiying/exit_code": code,

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, cast
 
-from sqlalchemy import Table
+from sqlalchemy import Table, text
 from sqlalchemy.orm import Session
 
 from ledger.bulk import insert_dicts
@@ -53,6 +53,7 @@ def insert_new(
                 item.status = ItemStatus.REPLIED
         items.append(item)
         plans.append((item, new, target, routed_status))
+    _number(session, items)
     session.add_all(items)
     session.flush()  # one INSERT for the batch's items: they have ids now
 
@@ -112,6 +113,21 @@ def insert_new(
         # of one INSERT per row (about 9,000 statements in the demo crawl)
         insert_dicts(session, cast(Table, model.__table__), rows)
     return items
+
+
+def _number(session: Session, items: list[Item]) -> None:
+    """On PostgreSQL, take the items' ids from their sequence first, in one statement: the INSERT
+    then needs no RETURNING and goes out as one short statement per item (executemany, which
+    psycopg prepares once), instead of one statement with ~2,000 parameters per batch, which psycopg
+    parses again every time (about a fifth of intake's client CPU in the demo crawl)."""
+    if not items or session.connection().dialect.name != "postgresql":
+        return
+    ids = session.scalars(
+        text("SELECT nextval(pg_get_serial_sequence('item', 'id')) FROM generate_series(1, :n)"),
+        {"n": len(items)},
+    )
+    for item, item_id in zip(items, sorted(ids), strict=True):
+        item.id = item_id
 
 
 def _event(

@@ -1,5 +1,10 @@
 """The duplicate index: each item's MinHash signature, its LSH band keys, and the candidate pairs
-found at intake (ledger.intake.duplicates), so no page computes similarities."""
+found at intake (ledger.intake.duplicates), so no page computes similarities.
+
+duplicate_band and duplicate_candidate hold item ids without a foreign key: PostgreSQL checked
+each of their rows (about 50 per item) against item, most of the server's intake CPU. Only
+ledger.intake.duplicates writes them, for items of its own transaction, and a trigger on item
+deletes them with their item (migration dupe_no_fk)."""
 
 from __future__ import annotations
 
@@ -31,9 +36,7 @@ class DuplicateBand(Base):
     __tablename__ = "duplicate_band"
 
     key: Mapped[int] = mapped_column(BigInteger, primary_key=True)
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
-    )
+    item_id: Mapped[int] = mapped_column(primary_key=True)  # an item's id: see below
 
     __table_args__ = (Index("ix_duplicate_band_item", "item_id"),)
 
@@ -43,12 +46,8 @@ class DuplicateCandidate(Base):
 
     __tablename__ = "duplicate_candidate"
 
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
-    )
-    candidate_id: Mapped[int] = mapped_column(
-        ForeignKey("item.id", ondelete="CASCADE"), primary_key=True
-    )
+    item_id: Mapped[int] = mapped_column(primary_key=True)
+    candidate_id: Mapped[int] = mapped_column(primary_key=True)
     score: Mapped[float] = mapped_column(Float)
     found_at: Mapped[datetime]
 

@@ -39,6 +39,8 @@ def test_forked_processes_share_the_start_up_and_every_item_lands(
     first, forked = summary["demo_mailbox"].process_cpu, summary["demo_12345"].process_cpu
     assert summary["demo_board"].process_cpu == first
     assert 0 < forked < first - 1.0, (first, forked)
+    # what of a process's CPU its intake thread spent, per source (benchmarks/crawl.py reports it)
+    assert all(0 < s.intake_cpu < s.process_cpu for s in summary.sources), summary.sources
     assert all(s.returncode == 0 for s in summary.sources)
 
 

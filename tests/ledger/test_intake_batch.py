@@ -159,3 +159,38 @@ def test_two_crawlers_racing_on_one_batch(database_url: str, data_dir: Path, ins
         assert count(s, Item) == 25  # every record once
         assert s.scalar(select(func.count()).where(Event.action == "收件")) == 25
     engine.dispose()
+
+
+def test_a_batch_inserts_its_items_in_short_statements_in_record_order(
+    session: Session, ctx: IntakeContext
+) -> None:
+    """psycopg parses a statement with more than 50 parameters again on every run; a batch's items
+    went out as one INSERT with ~26 per item. Now (PostgreSQL) their ids come from the sequence
+    first, and the INSERT is one short statement per item; on both databases the ids follow the
+    records' order."""
+    from sqlalchemy import event
+
+    widest: list[int] = []  # parameters of each statement the driver gets for the items
+
+    def one(cursor, statement, parameters, context) -> None:  # noqa: ANN001
+        if statement.startswith("INSERT INTO item "):
+            widest.append(len(parameters))
+
+    def many(cursor, statement, parameters, context) -> None:  # noqa: ANN001
+        if statement.startswith("INSERT INTO item "):
+            widest.append(max(len(row) for row in parameters))
+
+    engine = session.get_bind().engine  # dialect events are the engine's
+    event.listen(engine, "do_execute", one)
+    event.listen(engine, "do_executemany", many)
+    try:
+        outcomes = intake_batch(session, [record(n) for n in range(60)], ctx, now=NOW)
+    finally:
+        event.remove(engine, "do_execute", one)
+        event.remove(engine, "do_executemany", many)
+    ids = [o.item_id for o in outcomes if isinstance(o, IntakeResult)]
+    assert len(ids) == 60 and ids == sorted(ids)
+    externals = session.scalars(select(Item.external_id).where(Item.id.in_(ids)).order_by(Item.id))
+    assert list(externals) == [f"GD{n:04d}" for n in range(60)]
+    if session.get_bind().dialect.name == "postgresql":
+        assert widest and max(widest) <= 50, widest
