@@ -67,7 +67,8 @@ class IdUrls:
     (a tenth of the 分办 queue's rendering)."""
 
     def __init__(self, endpoint: str, key: str, **values: Any) -> None:
-        url = str(_escaped_url_for(endpoint, **{key: _SLOT}, **values))
+        # a query argument keeps its place among `values` when given there (its value replaced)
+        url = str(_escaped_url_for(endpoint, **{**values, key: _SLOT}))
         self._head, slot, self._tail = url.partition(str(_SLOT))
         if not slot:
             raise ValueError(f"{endpoint}: {key} is not part of the URL")
