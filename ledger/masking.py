@@ -88,6 +88,8 @@ def mask_personal_data(text: str | None) -> str:
     """Mask phones and ID numbers everywhere in `text` except inside web addresses."""
     if not text:
         return ""
+    if len(text) < MIN_DIGITS:
+        return text  # most of what a page prints: labels, names, dates
     if sum(map(text.count, "0123456789")) < MIN_DIGITS:
         return text  # nothing to mask: the export masks every cell, mostly such short text
     return _mask_outside_urls(text)

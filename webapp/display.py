@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
 from flask import Flask
+from markupsafe import Markup, escape
 
 from ledger.masking import mask_personal_data
 from ledger.workflow.supervision import state
@@ -22,6 +23,13 @@ def local_time(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> str:
     if value.tzinfo is None:  # defensive: the database layer returns aware UTC
         value = value.replace(tzinfo=UTC)
     return value.astimezone(SHANGHAI).strftime(fmt)
+
+
+def local_time_markup(value: datetime | None, fmt: str = "%Y-%m-%d %H:%M") -> Markup:
+    """The `local_time` filter: a time we format holds no personal data, so it skips the
+    masking every printed string passes (dates have enough digits to look like a phone number
+    to its first check: two regex passes per date, a dozen dates a row on the list pages)."""
+    return escape(local_time(value, fmt))
 
 
 def item_state(item: object) -> str:
@@ -66,7 +74,7 @@ def masked_json(value: object) -> str:
 
 
 def init_app(app: Flask) -> None:
-    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["local_time"] = local_time_markup
     app.jinja_env.filters["masked"] = mask_personal_data
     app.jinja_env.filters["masked_json"] = masked_json
     app.jinja_env.globals["item_state"] = item_state

@@ -56,6 +56,27 @@ def _escaped_csrf_token() -> Markup:
     return escape(generate_csrf())
 
 
+# An id no row has (the largest the database stores is 2,147,483,647): the place of the id in a
+# URL built once for a whole table
+_SLOT = 9_876_543_210_123
+
+
+class IdUrls:
+    """`url_for(endpoint, key=id, **values)` for the many ids of a table: the URL is built once
+    and each row's id put in its place, instead of werkzeug building the route again per row
+    (a tenth of the 分办 queue's rendering)."""
+
+    def __init__(self, endpoint: str, key: str, **values: Any) -> None:
+        # a query argument keeps its place among `values` when given there (its value replaced)
+        url = str(_escaped_url_for(endpoint, **{**values, key: _SLOT}))
+        self._head, slot, self._tail = url.partition(str(_SLOT))
+        if not slot:
+            raise ValueError(f"{endpoint}: {key} is not part of the URL")
+
+    def __getitem__(self, item_id: int) -> Markup:
+        return Markup(f"{self._head}{int(item_id)}{self._tail}")
+
+
 def init_app(app: Flask) -> None:
     env = app.jinja_env
     env.finalize = mask_output
@@ -65,5 +86,6 @@ def init_app(app: Flask) -> None:
     env.filters["revealed"] = editable
     env.globals["url_for"] = _escaped_url_for
     env.globals["csrf_token"] = _escaped_csrf_token
+    env.globals["id_urls"] = IdUrls
     # gunicorn's access log carries query strings (a searched phone number), the error log tracebacks
     mask_logs()

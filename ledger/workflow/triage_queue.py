@@ -81,28 +81,42 @@ def _top_code() -> ColumnElement[str]:
     return Item.suggestions[0]["code"].as_string()
 
 
-def _tab_filter(tab: str) -> list[ColumnElement[bool]]:
+def _tab_conditions(
+    tab: str, top: ColumnElement[str], method: ColumnElement[str]
+) -> list[ColumnElement[bool]]:
+    """A tab's conditions on an item's top suggested code and its last routing step's method."""
     # "not returned" as one comparison (coalesce), not "IS NULL OR <>": PostgreSQL runs the
     # correlated subquery once per mention, for each of the ~1,200 waiting items at 1,000,000
-    not_returned = func.coalesce(_last_method(), "") != "returned"
+    not_returned = func.coalesce(method, "") != "returned"
     if tab == "returned":
-        return [_last_method() == "returned"]
+        return [method == "returned"]
     if tab == "not_ours":
-        return [_top_code() == NOT_OURS, not_returned]
+        return [top == NOT_OURS, not_returned]
     if tab == "new":
-        return [not_returned, func.coalesce(_top_code(), "") != NOT_OURS]
+        return [not_returned, func.coalesce(top, "") != NOT_OURS]
     return []
 
 
+def _tab_filter(tab: str) -> list[ColumnElement[bool]]:
+    return _tab_conditions(tab, _top_code(), _last_method())
+
+
 def tab_counts(session: Session, user: User) -> dict[str, int]:
-    """Every tab's count in one pass over the waiting items (one query, not one per tab)."""
+    """Every tab's count in one pass over the waiting items (one query, not one per tab). Each
+    item's last routing step is looked up once (MATERIALIZED), not once per tab that tests it:
+    three lookups for each of the ~1,200 waiting items at 1,000,000 was most of the count."""
+    waiting = (
+        visible_items(user)
+        .where(Item.status == ItemStatus.NEW)
+        .with_only_columns(_top_code().label("top"), _last_method().label("method"))
+        .cte("waiting")
+        .prefix_with("MATERIALIZED", dialect="postgresql")
+    )
     columns = [
         func.count(case((and_(*conditions), 1))) if conditions else func.count()
-        for conditions in (_tab_filter(tab) for tab in TABS)
+        for conditions in (_tab_conditions(tab, waiting.c.top, waiting.c.method) for tab in TABS)
     ]
-    row = session.execute(
-        visible_items(user).with_only_columns(*columns).where(Item.status == ItemStatus.NEW)
-    ).one()
+    row = session.execute(select(*columns).select_from(waiting)).one()
     return {tab: int(n or 0) for tab, n in zip(TABS, row, strict=True)}
 
 

@@ -112,3 +112,65 @@ def test_board_figures_are_counted_once_a_minute_and_say_when(
 
     app.config["BOARD_FIGURES_SECONDS"] = 0
     assert red_card(duban.get("/supervision/").get_data(as_text=True)) == "2"
+
+
+def _red_card(html: str) -> str:
+    found = re.search(r'<span class="num">(\d+)</span>红牌', html)
+    assert found, "no 红牌 card"
+    return found.group(1)
+
+
+def test_board_figures_are_shared_by_the_servers_workers(
+    client_for: Callable[[Flask, str], FlaskClient],  # type: ignore[no-untyped-def]
+    app: Flask,
+    make_item,
+    database_url: str,
+    app_instance,
+) -> None:
+    """Each gunicorn worker is its own app: one worker's count serves the others (through the
+    instance folder) instead of every worker counting again inside a request."""
+    from webapp import create_app
+
+    now = datetime.now(UTC)
+    make_item("S-1", *SME, route_to="sme", received_at=now - timedelta(days=40))
+    assert _red_card(client_for(app, "duban").get("/supervision/").get_data(as_text=True)) == "1"
+    make_item("S-2", *SME, route_to="sme", received_at=now - timedelta(days=41))
+    config = {"TESTING": True, "SECRET_KEY": "test", "DATABASE_URL": database_url}
+    other = create_app({**config, "INSTANCE_DIR": str(app_instance)})
+    alone = create_app({**config, "INSTANCE_DIR": str(app_instance / "elsewhere")})
+    try:
+        shared = client_for(other, "duban").get("/supervision/").get_data(as_text=True)
+        assert _red_card(shared) == "1"  # the first worker's count, not counted again
+        own = client_for(alone, "duban").get("/supervision/").get_data(as_text=True)
+        assert _red_card(own) == "2"  # another installation counts its own
+    finally:
+        other.extensions["huiying.engine"].dispose()
+        alone.extensions["huiying.engine"].dispose()
+
+
+def test_stale_board_figures_are_shown_while_counted_again_in_the_background(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item
+) -> None:  # type: ignore[no-untyped-def]
+    """Past their minute the figures are still shown (with the time they were counted) and a
+    background thread counts them again: no request waits for the GROUP BY."""
+    import time
+
+    now = datetime.now(UTC)
+    make_item("T-1", *SME, route_to="sme", received_at=now - timedelta(days=40))
+    duban = client_for(app, "duban")
+    app.config["BOARD_FIGURES_SECONDS"] = 0.5
+    first = duban.get("/supervision/").get_data(as_text=True)
+    assert _red_card(first) == "1"
+    make_item("T-2", *SME, route_to="sme", received_at=now - timedelta(days=41))
+    time.sleep(0.6)
+    stale = duban.get("/supervision/").get_data(as_text=True)
+    assert _red_card(stale) == "1"  # the stale count, shown at once
+    assert re.search(r"统计于 \d\d:\d\d:\d\d", stale)
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:  # the background count lands, then is shown
+        app.config["BOARD_FIGURES_SECONDS"] = 3600
+        if _red_card(duban.get("/supervision/").get_data(as_text=True)) == "2":
+            break
+        time.sleep(0.1)
+    else:
+        raise AssertionError("the background count never replaced the stale figures")

@@ -125,3 +125,34 @@ def test_merge_found_by_number_or_title_and_confirm_and_next(
     )
     assert response.status_code == 302
     assert response.headers["Location"].endswith(f"/triage/items/{waiting}?tab=all")
+
+
+def test_queue_rows_link_and_post_where_the_routes_say_and_escape_names(
+    client_for: Callable[[Flask, str], FlaskClient], app: Flask, make_item
+) -> None:  # type: ignore[no-untyped-def]
+    """The rows' links and 处室 options are built once per page, not per row: each row must
+    still carry its own item's URLs, one pre-selected 处室 (the suggestion) and escaped names."""
+    from flask import url_for
+    from markupsafe import escape
+
+    from ledger.models import Department
+    from webapp.output_masking import IdUrls
+
+    ids = [make_item(f"L-{n}", f"{WAITING[0]}（{n}）", WAITING[1]) for n in range(3)]
+    with app.app_context():
+        session = get_session()
+        session.add(Department(code="odd", name="<b>新设处</b>&"))
+        for item_id, code in zip(ids, ["sme", "odd", "chemical"], strict=True):
+            session.get(Item, item_id).suggestions = [{"code": code, "confidence": 0.5}]  # type: ignore[union-attr]
+        session.commit()
+    html = client_for(app, "fenban").get("/triage/?tab=all").get_data(as_text=True)
+    with app.test_request_context():
+        for item_id, code in zip(ids, ["sme", "odd", "chemical"], strict=True):
+            row = html[html.index(f'<tr data-href="/triage/items/{item_id}?') :]
+            row = row[: row.index("</tr>")]
+            assert f'href="{escape(url_for("triage.item", item_id=item_id, tab="all"))}"' in row
+            assert f'action="{url_for("triage.confirm", item_id=item_id)}"' in row
+            assert row.count(" selected>") == 1 and f'<option value="{code}" selected>' in row
+            assert "&lt;b&gt;新设处&lt;/b&gt;&amp;</option>" in row and "<b>新设处" not in row
+        urls = IdUrls("triage.item", "item_id", tab="a&b c")
+        assert urls[42] == escape(url_for("triage.item", item_id=42, tab="a&b c"))

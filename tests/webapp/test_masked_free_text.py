@@ -208,3 +208,24 @@ def test_caller_names_are_masked_after_unescaping(app: Flask, make_item) -> None
     assert "欧***" in first and "欧阳小明" not in first and "&amp;lt;b" not in first
     second = client.get(f"/ledger/items/{glued}").get_data(as_text=True)
     assert "王**138****5678" in second and "王小明" not in second
+
+
+def test_times_and_short_strings_skip_the_masking_regexes(app: Flask, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Masking runs on every printed string; the ones that cannot hold a phone or ID number (a
+    time we formatted, anything under seven characters) skip its regexes: a list page prints a
+    dozen dates a row. Text with a number in it is still masked."""
+    from datetime import UTC, datetime
+
+    from ledger import masking
+
+    calls: list[str] = []
+    plain = masking._mask_outside_urls
+    monkeypatch.setattr(
+        masking, "_mask_outside_urls", lambda text: calls.append(text) or plain(text)
+    )
+    with app.test_request_context():
+        page = app.jinja_env.from_string(
+            "{{ t|local_time }} {{ t|local_time('%m-%d %H:%M') }} {{ s }} {{ n }}"
+        ).render(t=datetime(2026, 3, 4, 4, 5, tzinfo=UTC), s="办理中", n="电话13812345678")
+    assert page == "2026-03-04 12:05 03-04 12:05 办理中 电话138****5678"
+    assert calls == ["电话13812345678"]

@@ -183,6 +183,36 @@ def test_speed_migration_goes_down_and_up(filled: str) -> None:
     engine.dispose()
 
 
+def test_running_items_index_goes_down_and_up_and_answers_the_overdue_count(filled: str) -> None:
+    """Migration `speed_1m`: PostgreSQL's partial index over the running items is dropped and made
+    again, and the 台账's "仅超期" count is read from it alone; SQLite has nothing to do."""
+    from sqlalchemy import func, inspect, text
+
+    engine = make_engine(filled)
+    cfg = alembic_config(filled)
+    postgres = engine.dialect.name == "postgresql"
+
+    def indexes() -> set[str]:
+        return {i["name"] for i in inspect(engine).get_indexes("item") if i["name"]}
+
+    command.downgrade(cfg, "speed_1m-1")
+    assert current_revision(engine) == "entry_numbers"
+    assert "ix_item_running_due" not in indexes()
+    command.upgrade(cfg, "head")
+    assert ("ix_item_running_due" in indexes()) is postgres
+    if postgres:
+        with make_session_factory(engine)() as session:
+            fenban = _user(session, "fenban")
+            now = datetime.now(UTC)
+            stmt = queries.filtered(fenban, ItemFilter(overdue_only=True), now=now)
+            count = select(func.count()).select_from(stmt.with_only_columns(Item.id).subquery())
+            sql = str(count.compile(engine, compile_kwargs={"literal_binds": True}))
+            session.execute(text("SET LOCAL enable_seqscan = off"))  # 420 rows: any plan is cheap
+            plan = "\n".join(session.scalars(text("EXPLAIN " + sql)))
+            assert "Index Only Scan using ix_item_running_due" in plan
+    engine.dispose()
+
+
 @pytest.mark.parametrize(
     ("probe", "walk", "direct"),
     [(1_000, 10_000, 0), (3, 10_000, 0), (1, 1, 0), (1_000, 10_000, 10**9)],

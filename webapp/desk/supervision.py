@@ -3,18 +3,18 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, redirect, render_template, request, url_for
 
 from ledger.clock.deadlines import SHANGHAI
-from ledger.models import Role, User
-from ledger.queries import visibility_key
+from ledger.models import Role
 from ledger.workflow import supervision
 from ledger.workflow.guards import now_utc
 from webapp.auth import current_staff
 from webapp.database import get_session
+from webapp.desk.board_figures import kept_figures, period_start
 from webapp.params import int_arg
 from webapp.request_types.events import event_board
 from webapp.roles import perform, roles_required
@@ -24,25 +24,6 @@ bp = Blueprint("supervision", __name__, url_prefix="/supervision")
 ROLES = (Role.SUPERVISOR, Role.ADMIN, Role.TRIAGE, Role.ANALYST)
 PERIODS = {"30": "近 30 天", "90": "近 90 天", "365": "近一年", "all": "全部"}
 SHOW = {"all": "黄牌与红牌", "黄牌": "只看黄牌", "红牌": "只看红牌"}
-# The per-处室 figures are counted again after this many seconds (config BOARD_FIGURES_SECONDS).
-# Counting them is a GROUP BY over every item of the period: ~64,000 rows and ~60 ms of
-# PostgreSQL for 90 days at 1,000,000 items, which every view of the board paid before. Kept
-# per worker, per visibility scope and period; the page says when they were counted.
-FIGURES_SECONDS = 60.0
-
-
-def _figures(user: User, now: datetime, period: str, since: datetime | None) -> supervision.Figures:
-    seconds = float(current_app.config.get("BOARD_FIGURES_SECONDS", FIGURES_SECONDS))
-    key = (visibility_key(user), period)  # what the user may see decides the figures
-    kept: dict[Any, supervision.Figures] = current_app.extensions.setdefault(
-        "huiying.board_figures", {}
-    )
-    hit = kept.get(key)
-    if hit is not None and timedelta(0) <= now - hit.as_of < timedelta(seconds=seconds):
-        return hit
-    counted = supervision.figures(get_session(), user, now, since)
-    kept[key] = counted
-    return counted
 
 
 @bp.get("/")
@@ -55,16 +36,15 @@ def board():
     show = show if show in SHOW else "all"
     department = int_arg("department", label="处室", minimum=0)
     now = now_utc()
-    since = None if period == "all" else now - timedelta(days=int(period))
     session = get_session()
     user = current_staff()
     data = supervision.board(
         session,
         user,
         now,
-        since,
+        period_start(period, now),
         department_id=department,
-        counted=_figures(user, now, period, since),
+        counted=kept_figures(user, now, period),
     )
     calendar = clock().calendar
     today = now.astimezone(SHANGHAI).date()
