@@ -196,7 +196,7 @@ def test_running_items_index_goes_down_and_up_and_answers_the_overdue_count(fill
         return {i["name"] for i in inspect(engine).get_indexes("item") if i["name"]}
 
     command.downgrade(cfg, "speed_1m-1")
-    assert current_revision(engine) == "entry_numbers"
+    assert current_revision(engine) == "dupe_no_fk"
     assert "ix_item_running_due" not in indexes()
     command.upgrade(cfg, "head")
     assert ("ix_item_running_due" in indexes()) is postgres

@@ -9,14 +9,14 @@ PostgreSQL only: SQLite uses a partial index only when the query spells its cond
 same constants, not with bound parameters.
 
 Revision ID: speed_1m
-Revises: entry_numbers
+Revises: dupe_no_fk
 """
 
 from alembic import op
 
 
 revision = 'speed_1m'
-down_revision = 'entry_numbers'
+down_revision = 'dupe_no_fk'
 branch_labels = None
 depends_on = None
 
