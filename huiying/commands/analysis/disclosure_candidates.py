@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from huiying.commands.analysis.csv_reading import read_or_fail
+
 
 @click.command("disclosure-candidates")
 @click.option(
@@ -38,7 +40,7 @@ def disclosure_candidates(
     out_path: Path,
 ) -> None:
     """找出反复被问到的信息类询问（依申请→主动公开建议），写出 JSON，打印列表。"""
-    from analysis.csv_input import CsvColumns, CsvInputError, read_messages
+    from analysis.csv_input import CsvColumns
     from analysis.monthly.candidates import find_candidates, is_information_request
     from classifier.words.userdict import quiet_jieba
     from ledger.masking import mask_personal_data
@@ -54,19 +56,7 @@ def disclosure_candidates(
         department=department_col,
         kind=kind_col,
     )
-    try:
-        read = read_messages(data_path, cols)
-    except CsvInputError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"读入 {read.rows} 行：可用 {len(read.messages)} 条，跳过 {len(read.skipped)} 行", err=True
-    )
-    for rowno, reason in read.skipped[:10]:
-        click.echo(f"  跳过第 {rowno} 行：{reason}", err=True)
-    if len(read.skipped) > 10:
-        click.echo(f"  ……另有 {len(read.skipped) - 10} 行被跳过", err=True)
-    if not read.messages:
-        raise click.ClickException("没有可分析的行：请检查列名与文件内容。")
+    read = read_or_fail(data_path, cols)
 
     requests = sum(1 for m in read.messages if is_information_request(m))
     click.echo(f"其中信息类询问 {requests} 条，正在分组……", err=True)

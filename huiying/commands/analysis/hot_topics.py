@@ -9,6 +9,8 @@ from pathlib import Path
 
 import click
 
+from huiying.commands.analysis.csv_reading import read_or_fail
+
 
 @click.command("hot-topics")
 @click.option(
@@ -34,7 +36,7 @@ def hot_topics(
     out_path: Path,
 ) -> None:
     """发现热点话题并按热度排序，写出 JSON，打印排行表。"""
-    from analysis.csv_input import CsvColumns, CsvInputError, read_messages
+    from analysis.csv_input import CsvColumns
     from analysis.topics.discovery import discover
     from analysis.topics.hotness import FORMULA, rank_topics
     from classifier.words.userdict import quiet_jieba
@@ -44,19 +46,7 @@ def hot_topics(
     cols = CsvColumns(
         id=id_col, text=list(text_cols), likes=likes_col, user=user_col, time=time_col
     )
-    try:
-        read = read_messages(data_path, cols)
-    except CsvInputError as exc:
-        raise click.ClickException(str(exc)) from exc
-    click.echo(
-        f"读入 {read.rows} 行：可用 {len(read.messages)} 条，跳过 {len(read.skipped)} 行", err=True
-    )
-    for rowno, reason in read.skipped[:10]:
-        click.echo(f"  跳过第 {rowno} 行：{reason}", err=True)
-    if len(read.skipped) > 10:
-        click.echo(f"  ……另有 {len(read.skipped) - 10} 行被跳过", err=True)
-    if not read.messages:
-        raise click.ClickException("没有可分析的行：请检查列名与文件内容。")
+    read = read_or_fail(data_path, cols)
 
     def progress(message: str) -> None:
         click.echo(f"[{time.perf_counter() - started:6.1f}s] {message}", err=True)
